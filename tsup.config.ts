@@ -1,0 +1,18 @@
+import { defineConfig } from 'tsup';
+
+/**
+ * One entry per public subpath. Peers stay external so each adapter imports
+ * the user's own copy of axios, ky or msw.
+ */
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    fetch: 'src/adapters/fetch/index.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'es2022',
+  external: ['axios', 'ky', 'msw', 'msw/node'],
+});
