@@ -1,0 +1,215 @@
+import type { ResolvedHostOptions } from './options.js';
+import { parseRetryAfter } from './retry-after.js';
+import { RollingWindow } from './rolling-window.js';
+import type { CircuitState, Outcome, Verdict } from './types.js';
+
+/** What a breaker needs from its box: time, randomness, and a way to announce state changes. */
+export interface BreakerContext {
+  now(): number;
+  random(): number;
+  stateChanged(origin: string, from: CircuitState, to: CircuitState, openFor: number | undefined): void;
+}
+
+/** Jitter takes up to this share off an escalated open time, so breakers that opened together do not probe together. */
+const JITTER = 0.2;
+
+/**
+ * The state machine of one origin. Timer-free: open → half-open happens on the first
+ * admission after the open time ends (cockatiel's lazy check), so an idle breaker costs
+ * nothing and never holds a process open.
+ *
+ * Every transition bumps `generation`. A permit remembers the generation it was
+ * admitted in, and its outcome moves the state only if nothing changed meanwhile: a
+ * slow request from before the breaker opened cannot close or re-open it later.
+ */
+export class Breaker {
+  readonly origin: string;
+  readonly options: ResolvedHostOptions;
+  readonly #context: BreakerContext;
+
+  state: CircuitState = 'closed';
+  generation = 0;
+  consecutiveFailures = 0;
+  /** Re-opens from half-open since the breaker was last closed; drives the x2 escalation. */
+  openLevel = 0;
+  openedAt = 0;
+  openUntil = 0;
+  probesAdmitted = 0;
+  probeSuccesses = 0;
+  /** A half-open probe that has not reported by then loses its slot (a hung probe cannot wedge the breaker). */
+  probeDeadline = 0;
+  inFlight = 0;
+  /** Set on every admission; the registry's second-chance eviction clears it. */
+  touched = true;
+
+  successes = 0;
+  failures = 0;
+  rejected = 0;
+  fallbacks = 0;
+
+  readonly failureWindow: RollingWindow | undefined;
+  readonly slowWindow: RollingWindow | undefined;
+
+  constructor(origin: string, options: ResolvedHostOptions, context: BreakerContext) {
+    this.origin = origin;
+    this.options = options;
+    this.#context = context;
+    const { failureRate, slowCall } = options.breaker;
+    this.failureWindow = failureRate ? new RollingWindow(failureRate.window) : undefined;
+    this.slowWindow = slowCall ? new RollingWindow(slowCall.window) : undefined;
+  }
+
+  /**
+   * Step one: may a request go out? Returns -1 when refused, 0 for a normal admission,
+   * 1 for a half-open probe (which holds one of the `halfOpenProbes` slots).
+   */
+  tryAdmit(): -1 | 0 | 1 {
+    this.touched = true;
+    if (this.state === 'closed') {
+      this.inFlight++;
+      return 0;
+    }
+    if (this.state === 'isolated') return -1;
+    const now = this.#context.now();
+    if (this.state === 'open') {
+      if (now < this.openUntil) return -1;
+      this.#enterHalfOpen(now);
+    } else if (this.probesAdmitted >= this.options.breaker.halfOpenProbes) {
+      if (now < this.probeDeadline) return -1;
+      // Every probe slot is held by a request that never reported: start a fresh round.
+      this.#enterHalfOpen(now);
+    }
+    this.probesAdmitted++;
+    this.inFlight++;
+    return 1;
+  }
+
+  /**
+   * Step two: apply one admitted request's outcome. `probe` and `generation` are the
+   * permit's; `startedAt` is its admission time (only read for the slow-call rule).
+   */
+  record(verdict: Verdict, outcome: Outcome, probe: boolean, generation: number, startedAt: number): void {
+    this.inFlight--;
+    const current = generation === this.generation;
+    if (verdict === 'ignore') {
+      // The caller aborted, or the classifier had no opinion: give the probe slot back.
+      if (probe && current && this.state === 'half-open') this.probesAdmitted--;
+      return;
+    }
+    const failed = verdict === 'failure';
+    if (failed) this.failures++;
+    else this.successes++;
+    const { slowCall, failureRate } = this.options.breaker;
+    const needsTime = failed || slowCall !== undefined || failureRate !== undefined;
+    const now = needsTime ? this.#context.now() : 0;
+    const slow = slowCall !== undefined && now - startedAt >= slowCall.duration;
+    if (!current) return;
+
+    if (this.state === 'closed') {
+      this.failureWindow?.add(now, failed);
+      this.slowWindow?.add(now, slow);
+      if (failed) {
+        this.consecutiveFailures++;
+        const retryAfter = this.#retryAfter(outcome, now);
+        if (
+          retryAfter !== undefined ||
+          this.consecutiveFailures >= this.options.breaker.failureThreshold ||
+          (failureRate !== undefined && this.failureWindow!.tripped(now, failureRate.minimumCalls, failureRate.threshold))
+        ) {
+          this.#open(now, retryAfter);
+          return;
+        }
+      } else {
+        this.consecutiveFailures = 0;
+      }
+      if (slowCall !== undefined && slow && this.slowWindow!.tripped(now, slowCall.minimumCalls, slowCall.threshold)) {
+        this.#open(now, undefined);
+      }
+    } else if (this.state === 'half-open' && probe) {
+      // A slow probe says the host has not recovered either.
+      if (failed || slow) {
+        this.openLevel++;
+        this.#open(now, failed ? this.#retryAfter(outcome, now) : undefined);
+      } else if (++this.probeSuccesses >= this.options.breaker.halfOpenProbes) {
+        this.#close();
+      }
+    }
+  }
+
+  /** Force open until {@link reset}. */
+  isolate(now: number): void {
+    const from = this.state;
+    this.state = 'isolated';
+    this.openedAt = now;
+    this.generation++;
+    if (from !== 'isolated') this.#context.stateChanged(this.origin, from, 'isolated', undefined);
+  }
+
+  /** Back to a fresh closed state. The lifetime counters (successes, failures...) are kept. */
+  reset(): void {
+    if (this.state === 'closed' && this.consecutiveFailures === 0) {
+      this.failureWindow?.clear();
+      this.slowWindow?.clear();
+      return;
+    }
+    this.#close();
+  }
+
+  /** Ms until the next probe may go out: only known while open. */
+  retryAfter(now: number): number | undefined {
+    return this.state === 'open' ? Math.max(0, this.openUntil - now) : undefined;
+  }
+
+  #retryAfter(outcome: Outcome, now: number): number | undefined {
+    if (!this.options.breaker.respectRetryAfter || outcome.kind !== 'response') return undefined;
+    if (outcome.status !== 429 && outcome.status !== 503) return undefined;
+    return parseRetryAfter(outcome.headers, now);
+  }
+
+  #open(now: number, retryAfter: number | undefined): void {
+    const { openDuration, maxOpenDuration } = this.options.breaker;
+    let openFor: number;
+    if (retryAfter !== undefined) {
+      openFor = Math.min(maxOpenDuration, Math.max(openDuration, retryAfter));
+    } else if (this.openLevel === 0) {
+      openFor = openDuration;
+    } else {
+      const doubled = Math.min(maxOpenDuration, openDuration * 2 ** this.openLevel);
+      openFor = Math.max(openDuration, Math.round(doubled * (1 - JITTER * this.#context.random())));
+    }
+    const from = this.state;
+    this.state = 'open';
+    this.generation++;
+    this.openedAt = now;
+    this.openUntil = now + openFor;
+    this.consecutiveFailures = 0;
+    this.probesAdmitted = 0;
+    this.probeSuccesses = 0;
+    this.failureWindow?.clear();
+    this.slowWindow?.clear();
+    this.#context.stateChanged(this.origin, from, 'open', openFor);
+  }
+
+  #enterHalfOpen(now: number): void {
+    const from = this.state;
+    this.state = 'half-open';
+    this.generation++;
+    this.probesAdmitted = 0;
+    this.probeSuccesses = 0;
+    this.probeDeadline = now + this.options.breaker.openDuration;
+    if (from !== 'half-open') this.#context.stateChanged(this.origin, from, 'half-open', undefined);
+  }
+
+  #close(): void {
+    const from = this.state;
+    this.state = 'closed';
+    this.generation++;
+    this.openLevel = 0;
+    this.consecutiveFailures = 0;
+    this.probesAdmitted = 0;
+    this.probeSuccesses = 0;
+    this.failureWindow?.clear();
+    this.slowWindow?.clear();
+    if (from !== 'closed') this.#context.stateChanged(this.origin, from, 'closed', undefined);
+  }
+}

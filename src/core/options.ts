@@ -1,0 +1,245 @@
+import { createStatusClassifier, defaultFailureStatuses } from '../classification/classify.js';
+import type {
+  BreakerBoxOptions,
+  BreakerOptions,
+  CacheFallbackOptions,
+  Classifier,
+  FallbackOptions,
+  FallbackValue,
+  HostOptions,
+} from './types.js';
+import {
+  assertBoolean,
+  assertDuration,
+  assertFunction,
+  assertInteger,
+  assertKnownKeys,
+  assertObject,
+  assertOneOf,
+  assertRatio,
+  assertStatus,
+  isPlainObject,
+  show,
+} from './validate.js';
+
+/** A sliding-window rule after defaults: the failure-rate rule and the slow-call rule share this shape. */
+export interface ResolvedRateRule {
+  /** Ratio (0, 1] that opens the breaker. */
+  threshold: number;
+  minimumCalls: number;
+  window: number;
+  /** Slow-call rule only: a call this slow (ms) counts; 0 for the failure-rate rule. */
+  duration: number;
+}
+
+/** {@link BreakerOptions} after defaults, as the breaker reads them. */
+export interface ResolvedBreakerOptions {
+  failureThreshold: number;
+  failureRate: ResolvedRateRule | undefined;
+  slowCall: ResolvedRateRule | undefined;
+  openDuration: number;
+  maxOpenDuration: number;
+  halfOpenProbes: number;
+  respectRetryAfter: boolean;
+}
+
+/** {@link FallbackOptions} after defaults. */
+export interface ResolvedFallbackOptions {
+  cache: Required<CacheFallbackOptions> | undefined;
+  value: FallbackOptions['value'];
+  when: 'open' | 'open-or-failure';
+}
+
+/** Everything one origin's breaker needs, resolved once per host entry. */
+export interface ResolvedHostOptions {
+  breaker: ResolvedBreakerOptions;
+  fallback: ResolvedFallbackOptions;
+  timeout: number | undefined;
+  classify: Classifier;
+}
+
+/** The defaults every origin starts from. */
+export const defaultBreakerOptions: Readonly<Required<Omit<BreakerOptions, 'failureRate' | 'slowCall'>>> = Object.freeze({
+  failureThreshold: 5,
+  openDuration: 30_000,
+  maxOpenDuration: 300_000,
+  halfOpenProbes: 1,
+  respectRetryAfter: true,
+});
+
+/** Defaults of the cached fallback, when `cache: true`. */
+export const defaultCacheOptions: Readonly<Required<CacheFallbackOptions>> = Object.freeze({
+  maxStale: Infinity,
+  private: false,
+  maxBodyBytes: 1_048_576,
+});
+
+const DEFAULT_WINDOW = 60_000;
+const DEFAULT_MINIMUM_CALLS = 10;
+export const DEFAULT_MAX_ORIGINS = 1000;
+
+const hostKeys = ['breaker', 'fallback', 'timeout', 'failureStatuses', 'classify'] as const;
+const boxKeys = [...hostKeys, 'hosts', 'maxOrigins', 'clock', 'random', 'cacheStore'] as const;
+const breakerKeys = ['failureThreshold', 'failureRate', 'slowCall', 'openDuration', 'maxOpenDuration', 'halfOpenProbes', 'respectRetryAfter'] as const;
+
+/** Check the box-level options that are not per host. Throws on the first bad one. */
+export function validateBoxOptions(options: unknown): asserts options is BreakerBoxOptions {
+  assertObject('options', options);
+  assertKnownKeys('options', options, boxKeys);
+  validateHostOptions('options', options);
+  if (options.maxOrigins !== undefined) assertInteger('options.maxOrigins', options.maxOrigins, 1);
+  if (options.clock !== undefined) {
+    if (typeof options.clock !== 'object' || options.clock === null) throw new TypeError(`options.clock must be an object with a now() method, got ${show(options.clock)}`);
+    assertFunction('options.clock.now', (options.clock as { now?: unknown }).now);
+  }
+  if (options.random !== undefined) assertFunction('options.random', options.random);
+  if (options.cacheStore !== undefined) {
+    const store = options.cacheStore as Record<string, unknown> | null;
+    if (typeof store !== 'object' || store === null) throw new TypeError(`options.cacheStore must be an object with get, set and delete, got ${show(store)}`);
+    for (const method of ['get', 'set', 'delete'] as const) assertFunction(`options.cacheStore.${method}`, store[method]);
+  }
+  if (options.hosts !== undefined) {
+    assertObject('options.hosts', options.hosts);
+    for (const [key, host] of Object.entries(options.hosts)) {
+      const path = `options.hosts[${JSON.stringify(key)}]`;
+      assertObject(path, host);
+      assertKnownKeys(path, host, hostKeys);
+      validateHostOptions(path, host);
+    }
+  }
+}
+
+function validateHostOptions(path: string, options: Record<string, unknown>): void {
+  if (options.breaker !== undefined) validateBreakerOptions(`${path}.breaker`, options.breaker);
+  if (options.fallback !== undefined) validateFallbackOptions(`${path}.fallback`, options.fallback);
+  if (options.timeout !== undefined) assertDuration(`${path}.timeout`, options.timeout, true);
+  if (options.classify !== undefined) assertFunction(`${path}.classify`, options.classify);
+  if (options.failureStatuses !== undefined) {
+    const statuses = options.failureStatuses;
+    if (!Array.isArray(statuses)) throw new TypeError(`${path}.failureStatuses must be an array of HTTP statuses, got ${show(statuses)}`);
+    statuses.forEach((status: unknown, i) => {
+      if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
+        throw new RangeError(`${path}.failureStatuses[${i}] must be an integer HTTP status from 100 to 599, got ${show(status)}`);
+      }
+    });
+  }
+}
+
+function validateBreakerOptions(path: string, breaker: unknown): void {
+  assertObject(path, breaker);
+  assertKnownKeys(path, breaker, breakerKeys);
+  if (breaker.failureThreshold !== undefined) assertInteger(`${path}.failureThreshold`, breaker.failureThreshold, 1, true);
+  if (breaker.openDuration !== undefined) assertDuration(`${path}.openDuration`, breaker.openDuration);
+  if (breaker.maxOpenDuration !== undefined) assertDuration(`${path}.maxOpenDuration`, breaker.maxOpenDuration);
+  if (breaker.halfOpenProbes !== undefined) assertInteger(`${path}.halfOpenProbes`, breaker.halfOpenProbes, 1);
+  if (breaker.respectRetryAfter !== undefined) assertBoolean(`${path}.respectRetryAfter`, breaker.respectRetryAfter);
+  if (breaker.failureRate !== undefined && breaker.failureRate !== false) {
+    const rule = breaker.failureRate;
+    assertObject(`${path}.failureRate`, rule);
+    assertKnownKeys(`${path}.failureRate`, rule, ['threshold', 'minimumCalls', 'window']);
+    assertRatio(`${path}.failureRate.threshold`, rule.threshold);
+    validateWindow(`${path}.failureRate`, rule);
+  }
+  if (breaker.slowCall !== undefined && breaker.slowCall !== false) {
+    const rule = breaker.slowCall;
+    assertObject(`${path}.slowCall`, rule);
+    assertKnownKeys(`${path}.slowCall`, rule, ['duration', 'rateThreshold', 'minimumCalls', 'window']);
+    assertDuration(`${path}.slowCall.duration`, rule.duration);
+    if (rule.rateThreshold !== undefined) assertRatio(`${path}.slowCall.rateThreshold`, rule.rateThreshold);
+    validateWindow(`${path}.slowCall`, rule);
+  }
+}
+
+function validateWindow(path: string, rule: Record<string, unknown>): void {
+  if (rule.minimumCalls !== undefined) assertInteger(`${path}.minimumCalls`, rule.minimumCalls, 1);
+  // The window is kept as 10 buckets, so it needs at least 10 ms to give each bucket 1 ms.
+  if (rule.window !== undefined) {
+    assertDuration(`${path}.window`, rule.window);
+    if ((rule.window as number) < 10) throw new RangeError(`${path}.window must be at least 10 milliseconds, got ${show(rule.window)}`);
+  }
+}
+
+function validateFallbackOptions(path: string, fallback: unknown): void {
+  assertObject(path, fallback);
+  assertKnownKeys(path, fallback, ['cache', 'value', 'when']);
+  if (fallback.when !== undefined) assertOneOf(`${path}.when`, fallback.when, ['open', 'open-or-failure']);
+  const cache = fallback.cache;
+  if (cache !== undefined && typeof cache !== 'boolean') {
+    assertObject(`${path}.cache`, cache);
+    assertKnownKeys(`${path}.cache`, cache, ['maxStale', 'private', 'maxBodyBytes']);
+    if (cache.maxStale !== undefined) assertDuration(`${path}.cache.maxStale`, cache.maxStale, true);
+    if (cache.private !== undefined) assertBoolean(`${path}.cache.private`, cache.private);
+    if (cache.maxBodyBytes !== undefined) assertInteger(`${path}.cache.maxBodyBytes`, cache.maxBodyBytes, 0);
+  }
+  if (fallback.value !== undefined && typeof fallback.value !== 'function') validateFallbackValue(`${path}.value`, fallback.value);
+}
+
+/** Check a fallback value; also used at request time for values returned by a fallback function. */
+export function validateFallbackValue(path: string, value: unknown): asserts value is FallbackValue {
+  assertObject(path, value);
+  assertKnownKeys(path, value, ['status', 'headers', 'body']);
+  if (value.status !== undefined) assertStatus(`${path}.status`, value.status);
+  if (value.headers !== undefined) {
+    assertObject(`${path}.headers`, value.headers);
+    for (const [name, header] of Object.entries(value.headers)) {
+      if (typeof header !== 'string') throw new TypeError(`${path}.headers[${JSON.stringify(name)}] must be a string, got ${show(header)}`);
+    }
+  }
+}
+
+/**
+ * Merge a host entry over the box's defaults, field by field (a nested rule such as
+ * `failureRate` is replaced whole), then fill in defaults. Expects validated input.
+ */
+export function resolveHostOptions(base: HostOptions, host: HostOptions | undefined, path = 'options'): ResolvedHostOptions {
+  const breaker: BreakerOptions = { ...base.breaker, ...host?.breaker };
+  const fallback: FallbackOptions = { ...base.fallback, ...host?.fallback };
+  const timeout = host?.timeout ?? base.timeout;
+  const openDuration = breaker.openDuration ?? defaultBreakerOptions.openDuration;
+  const maxOpenDuration = breaker.maxOpenDuration ?? defaultBreakerOptions.maxOpenDuration;
+  if (maxOpenDuration < openDuration) {
+    throw new RangeError(`${path}.breaker.maxOpenDuration must be >= openDuration (${openDuration}), got ${maxOpenDuration}`);
+  }
+  return {
+    breaker: {
+      failureThreshold: breaker.failureThreshold ?? defaultBreakerOptions.failureThreshold,
+      failureRate: breaker.failureRate
+        ? {
+            threshold: breaker.failureRate.threshold,
+            minimumCalls: breaker.failureRate.minimumCalls ?? DEFAULT_MINIMUM_CALLS,
+            window: breaker.failureRate.window ?? DEFAULT_WINDOW,
+            duration: 0,
+          }
+        : undefined,
+      slowCall: breaker.slowCall
+        ? {
+            threshold: breaker.slowCall.rateThreshold ?? 1,
+            minimumCalls: breaker.slowCall.minimumCalls ?? DEFAULT_MINIMUM_CALLS,
+            window: breaker.slowCall.window ?? DEFAULT_WINDOW,
+            duration: breaker.slowCall.duration,
+          }
+        : undefined,
+      openDuration,
+      maxOpenDuration,
+      halfOpenProbes: breaker.halfOpenProbes ?? defaultBreakerOptions.halfOpenProbes,
+      respectRetryAfter: breaker.respectRetryAfter ?? defaultBreakerOptions.respectRetryAfter,
+    },
+    fallback: {
+      cache: fallback.cache ? { ...defaultCacheOptions, ...(isPlainObject(fallback.cache) ? fallback.cache : {}) } : undefined,
+      value: fallback.value,
+      when: fallback.when ?? 'open',
+    },
+    timeout: timeout === Infinity ? undefined : timeout,
+    classify: resolveClassifier(base, host),
+  };
+}
+
+/** A host's own `classify` or `failureStatuses` wins over the box's; `classify` wins at the same level. */
+function resolveClassifier(base: HostOptions, host: HostOptions | undefined): Classifier {
+  if (host?.classify) return host.classify;
+  if (host?.failureStatuses) return createStatusClassifier(host.failureStatuses);
+  if (base.classify) return base.classify;
+  return base.failureStatuses ? createStatusClassifier(base.failureStatuses) : defaultClassifier;
+}
+
+const defaultClassifier = createStatusClassifier(defaultFailureStatuses);

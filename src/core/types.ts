@@ -1,0 +1,344 @@
+import type { CircuitOpenError } from '../errors.js';
+
+/**
+ * The state of one origin's breaker.
+ * - `closed`: requests flow; failures are counted.
+ * - `open`: requests are refused at once (fallback or {@link CircuitOpenError}).
+ * - `half-open`: a few probe requests are let through to test the host.
+ * - `isolated`: forced open by `box.isolate()` until `box.reset()`.
+ */
+export type CircuitState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+/** A source of time in milliseconds. Inject one in tests to drive the breaker without sleeping. */
+export interface Clock {
+  /** The current time in milliseconds, like `Date.now()`. */
+  now(): number;
+}
+
+/**
+ * Anything headers can be read from: a fetch `Headers`, an `AxiosHeaders`, or a plain
+ * object. Names are matched case-insensitively.
+ */
+export type HeadersLike =
+  | { get(name: string): string | null | undefined }
+  | Readonly<Record<string, string | readonly string[] | number | undefined | null>>
+  | Iterable<readonly [string, string]>;
+
+/**
+ * How one attempt ended, as an adapter reports it to `permit.record()`.
+ * - `response`: the server answered (any status).
+ * - `timeout`: the attempt ran out of time (breakerbox's `timeout` or the client's own).
+ * - `network`: no response (refused, reset, DNS, TLS...); `code` is the OS or client code when known.
+ * - `aborted`: the caller cancelled the request with its own signal.
+ */
+export type Outcome =
+  | { kind: 'response'; status: number; headers?: HeadersLike | undefined }
+  | { kind: 'timeout' }
+  | { kind: 'network'; code?: string | undefined }
+  | { kind: 'aborted' };
+
+/** What an outcome means to the breaker: counted as a success, a failure, or not counted at all. */
+export type Verdict = 'success' | 'failure' | 'ignore';
+
+/** The request an outcome belongs to, as classifiers and fallbacks see it. */
+export interface BreakerRequest {
+  /** Upper-case method, e.g. `'GET'`. */
+  method: string;
+  /** The absolute URL. */
+  url: string;
+  /** The origin the breaker is keyed by, e.g. `'https://api.example.com'`. */
+  origin: string;
+}
+
+/**
+ * Decides what an outcome means. Return `'ignore'` for outcomes that say nothing about
+ * the host's health (they also give a half-open probe permit back).
+ */
+export type Classifier = (outcome: Outcome, request: BreakerRequest) => Verdict;
+
+/** The failure-rate rule: open when the ratio of failures over a sliding time window reaches `threshold`. */
+export interface FailureRateOptions {
+  /** Ratio of failed calls (0 < threshold <= 1) that opens the breaker, e.g. `0.5`. */
+  threshold: number;
+  /** Calls needed inside the window before the rate is judged. @default 10 */
+  minimumCalls?: number;
+  /** Length of the sliding window in ms; it is kept as 10 buckets. @default 60_000 */
+  window?: number;
+}
+
+/** The slow-call rule: open when the ratio of calls slower than `duration` reaches `rateThreshold`. */
+export interface SlowCallOptions {
+  /** A call that takes at least this many ms is slow. */
+  duration: number;
+  /** Ratio of slow calls (0 < rate <= 1) that opens the breaker. @default 1 */
+  rateThreshold?: number;
+  /** Calls needed inside the window before the rate is judged. @default 10 */
+  minimumCalls?: number;
+  /** Length of the sliding window in ms; it is kept as 10 buckets. @default 60_000 */
+  window?: number;
+}
+
+/**
+ * When a breaker opens and how it recovers. Every field is optional; host entries are
+ * merged field by field over the box's defaults.
+ *
+ * @example
+ * ```ts
+ * import { createBreakerBox } from 'breakerbox';
+ *
+ * const box = createBreakerBox({ breaker: { failureThreshold: 3, openDuration: 10_000 } });
+ * ```
+ */
+export interface BreakerOptions {
+  /** Consecutive failures that open the breaker (`Infinity` turns the rule off). @default 5 */
+  failureThreshold?: number;
+  /** Open on a failure ratio over a time window; `false` turns it off for a host. @default undefined (off) */
+  failureRate?: FailureRateOptions | false;
+  /** Open on a slow-call ratio over a time window; `false` turns it off for a host. @default undefined (off) */
+  slowCall?: SlowCallOptions | false;
+  /** Ms the breaker stays open before the first half-open probe. @default 30_000 */
+  openDuration?: number;
+  /** Cap in ms for the open time, which doubles (with jitter) each time a probe fails. @default 300_000 */
+  maxOpenDuration?: number;
+  /** Probe requests admitted at once in half-open; all must succeed to close. @default 1 */
+  halfOpenProbes?: number;
+  /** A 429/503 failure carrying `Retry-After` opens the breaker for that long, clamped to `[openDuration, maxOpenDuration]`. @default true */
+  respectRetryAfter?: boolean;
+}
+
+/** The cached fallback: the last good response to the same request. */
+export interface CacheFallbackOptions {
+  /** Oldest entry (ms since it was stored) that may still be served. @default Infinity */
+  maxStale?: number;
+  /**
+   * Also cache responses to requests carrying `Authorization` or `Cookie`; the cache
+   * key then includes a SHA-256 hash of those headers, so a response is only ever
+   * served back to the same credentials. @default false
+   */
+  private?: boolean;
+  /** Larger bodies are not cached (they pass through untouched). @default 1_048_576 */
+  maxBodyBytes?: number;
+}
+
+/** A response to answer with when the breaker refuses. `body` objects are sent as JSON. */
+export interface FallbackValue {
+  /** HTTP status, 200-599. @default 200 */
+  status?: number;
+  /** Response headers. */
+  headers?: Record<string, string>;
+  /** The body: a string, bytes, `null`, or any other value, which is serialised as JSON. */
+  body?: unknown;
+}
+
+/** What a fallback function is told about the refused (or failed) request. */
+export interface FallbackContext extends BreakerRequest {
+  /** `'open'` when the breaker refused it; `'failure'` when the attempt itself failed (`when: 'open-or-failure'`). */
+  reason: 'open' | 'failure';
+  /** The breaker's state now. */
+  state: CircuitState;
+}
+
+/**
+ * What to answer with instead of an error. Order: the cache, then `value`, then
+ * {@link CircuitOpenError}.
+ *
+ * @example
+ * ```ts
+ * import { createBreakerBox } from 'breakerbox';
+ *
+ * const box = createBreakerBox({
+ *   fallback: { cache: { maxStale: 60_000 }, value: { status: 200, body: { items: [] } } },
+ * });
+ * ```
+ */
+export interface FallbackOptions {
+  /** Serve the last good GET/HEAD response to the same URL. @default false */
+  cache?: boolean | CacheFallbackOptions;
+  /** A default response, or a function that builds one (return `undefined` to decline). @default undefined */
+  value?: FallbackValue | ((context: FallbackContext) => FallbackValue | undefined | Promise<FallbackValue | undefined>);
+  /** `'open'`: only when the breaker refuses. `'open-or-failure'`: also when the attempt fails. @default 'open' */
+  when?: 'open' | 'open-or-failure';
+}
+
+/** Options that can be set for the whole box and overridden per host. */
+export interface HostOptions {
+  /** Breaker rules. */
+  breaker?: BreakerOptions;
+  /** Fallbacks served when the breaker refuses. */
+  fallback?: FallbackOptions;
+  /** Per-attempt timeout in ms; an attempt that runs out counts as `timeout`. `Infinity` turns it off for a host. @default undefined (none) */
+  timeout?: number;
+  /** Response statuses that count as failures, replacing the default 408, 429 and 500-599. */
+  failureStatuses?: readonly number[];
+  /** Full control over classification; overrides `failureStatuses`. */
+  classify?: Classifier;
+}
+
+/** A store for cached fallback responses; the default is an in-memory LRU. */
+export interface CacheStore {
+  get(key: string): CachedResponse | undefined;
+  set(key: string, value: CachedResponse): void;
+  delete(key: string): void;
+  /** Number of entries. */
+  readonly size: number;
+}
+
+/** A response kept for fallback use: bytes, not a stream, so it can be replayed any number of times. */
+export interface CachedResponse {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  body: Uint8Array | null;
+  /** Clock time when it was stored, in ms. */
+  storedAt: number;
+  /** Request header names from `Vary` (lower case) and the values they had. */
+  vary: [string, string][];
+}
+
+/**
+ * Options of {@link createBreakerBox}.
+ *
+ * @example
+ * ```ts
+ * import { createBreakerBox } from 'breakerbox';
+ *
+ * const box = createBreakerBox({
+ *   breaker: { failureThreshold: 5, openDuration: 30_000 },
+ *   fallback: { cache: true },
+ *   timeout: 10_000,
+ *   hosts: { '*.internal.example.com': { timeout: 2_000 } },
+ * });
+ * ```
+ */
+export interface BreakerBoxOptions extends HostOptions {
+  /** Per-host overrides, keyed by exact origin (`'https://api.example.com'`) or `'*.domain'` pattern. @default {} */
+  hosts?: Record<string, HostOptions>;
+  /** Most breakers kept at once; idle closed breakers are evicted first. @default 1000 */
+  maxOrigins?: number;
+  /** Time source. @default { now: Date.now } */
+  clock?: Clock;
+  /** Random source for open-time jitter, returning [0, 1). @default Math.random */
+  random?: () => number;
+  /** Where cached fallbacks are kept. @default an in-memory LRU of 1000 entries */
+  cacheStore?: CacheStore;
+}
+
+/** What an adapter tells `admit()` about the request, so the breaker can key, cache and describe it. */
+export interface AdmitRequest {
+  /** The method. @default 'GET' */
+  method?: string | undefined;
+  /** The request headers (used for `Vary` and credential checks by the cache). */
+  headers?: HeadersLike | undefined;
+}
+
+/** A fallback answer in neutral form; adapters turn it into their client's response type. */
+export interface FallbackResponse {
+  readonly status: number;
+  readonly statusText: string;
+  /** Header pairs, including `x-breakerbox-fallback` (and `age` for a cached one). Read only. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** The body bytes; shared between calls, so copy before changing them. */
+  readonly body: Uint8Array | null;
+  /** Where it came from. */
+  readonly source: 'cache' | 'value';
+}
+
+/** A response an adapter offers to the fallback cache. */
+export interface StorableResponse {
+  status: number;
+  statusText?: string | undefined;
+  headers: HeadersLike;
+  /**
+   * The body, or a function that reads it. A function is called synchronously (before
+   * `storeResponse()` returns) only when the response is storable, so an adapter can
+   * `clone()` a body lazily before handing the original to its caller. It is given the
+   * size limit, and may resolve `undefined` to give up once the body exceeds it.
+   */
+  body: Uint8Array | ArrayBuffer | string | null | ((maxBytes: number) => Promise<Uint8Array | ArrayBuffer | string | null | undefined>);
+}
+
+/** An admitted request: run it, then report how it ended with `record()`. */
+export interface AllowedPermit {
+  readonly allowed: true;
+  /** The origin this permit belongs to. */
+  readonly origin: string;
+  /** The per-attempt timeout in ms that applies to this request, if any. */
+  readonly timeout: number | undefined;
+  /**
+   * Report how the attempt ended. The first call counts; later calls return the first
+   * verdict. An `'ignore'` verdict gives a half-open probe slot back.
+   */
+  record(outcome: Outcome): Verdict;
+  /**
+   * After a `'failure'` verdict, the fallback to serve instead when the host is set to
+   * `when: 'open-or-failure'`; `undefined` otherwise.
+   */
+  fallback(): Promise<FallbackResponse | undefined>;
+  /** Offer a successful response to the fallback cache; the box decides whether to keep it. */
+  storeResponse(response: StorableResponse): void;
+}
+
+/** A refused request: answer with `fallback()` if it gives one, else throw `error`. */
+export interface RejectedPermit {
+  readonly allowed: false;
+  /** The origin whose breaker refused. */
+  readonly origin: string;
+  /** The error to throw when no fallback answers (built on first access). */
+  readonly error: CircuitOpenError;
+  /** The configured fallback for this request (cache, then value), or `undefined`. */
+  fallback(): Promise<FallbackResponse | undefined>;
+}
+
+/** The result of `box.admit()`. */
+export type Permit = AllowedPermit | RejectedPermit;
+
+/** One entry of `box.snapshot()`. */
+export interface OriginSnapshot {
+  origin: string;
+  state: CircuitState;
+  /** Failures recorded since the breaker was created. */
+  failures: number;
+  /** Successes recorded since the breaker was created. */
+  successes: number;
+  /** Requests refused by the open breaker. */
+  rejected: number;
+  /** Fallback responses served. */
+  fallbacks: number;
+  /** Clock time the breaker last opened, while it is open, half-open or isolated. */
+  openedAt?: number;
+  /** Ms until the next probe is admitted, while open. */
+  retryAfter?: number;
+}
+
+/** Payloads of the events `box.on()` delivers. */
+export interface BreakerBoxEvents {
+  stateChange: { origin: string; from: CircuitState; to: CircuitState; openFor?: number };
+  fallback: { origin: string; method: string; url: string; source: 'cache' | 'value'; reason: 'open' | 'failure' };
+  rejected: { origin: string; method: string; url: string; state: Exclude<CircuitState, 'closed'> };
+  outcome: { origin: string; method: string; url: string; outcome: Outcome; verdict: Verdict; duration: number };
+}
+
+/** The name of an event of {@link BreakerBoxEvents}. */
+export type BreakerBoxEventName = keyof BreakerBoxEvents;
+
+/**
+ * A set of per-origin circuit breakers with shared defaults, host overrides and
+ * fallbacks. Create one with {@link createBreakerBox} and hand it to an adapter.
+ */
+export interface BreakerBox {
+  /**
+   * Step one of the two-step guard: ask whether a request to `url` may go out.
+   * Throws a `TypeError` for a URL that does not parse, before any breaker is touched.
+   */
+  admit(url: string | URL, request?: AdmitRequest): Permit;
+  /** The state of the breaker for a URL or origin (`'closed'` for an origin never seen). */
+  state(urlOrOrigin: string | URL): CircuitState;
+  /** One entry per known origin. */
+  snapshot(): OriginSnapshot[];
+  /** Listen to an event; returns a function that unsubscribes. */
+  on<E extends BreakerBoxEventName>(event: E, listener: (payload: BreakerBoxEvents[E]) => void): () => void;
+  /** Force an origin's breaker open until `reset()`. */
+  isolate(urlOrOrigin: string | URL): void;
+  /** Return one origin's breaker (or every breaker) to a fresh closed state. */
+  reset(urlOrOrigin?: string | URL): void;
+}

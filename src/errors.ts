@@ -1,0 +1,117 @@
+import type { CircuitState } from './core/types.js';
+
+const breakerBoxErrorBrand = Symbol.for('breakerbox.BreakerBoxError');
+const circuitOpenErrorBrand = Symbol.for('breakerbox.CircuitOpenError');
+
+/**
+ * Base class of every error breakerbox creates.
+ *
+ * @example
+ * ```ts
+ * import { BreakerBoxError } from 'breakerbox';
+ *
+ * try { await resilientFetch(url); } catch (error) {
+ *   if (error instanceof BreakerBoxError) console.log(error.code);
+ * }
+ * ```
+ */
+export class BreakerBoxError extends Error {
+  override name = 'BreakerBoxError';
+  /** A stable, machine-readable code, e.g. `'ECIRCUITOPEN'`. */
+  readonly code: string;
+
+  constructor(message: string, code: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+    Object.defineProperty(this, breakerBoxErrorBrand, { value: true });
+  }
+}
+
+/** Where a {@link CircuitOpenError} comes from: what was refused, and until when. */
+export interface CircuitOpenErrorDetails {
+  /** The origin whose breaker refused the request, e.g. `'https://api.example.com'`. */
+  origin: string;
+  /** The breaker's state at the time: `'open'`, `'half-open'` (no probe slot left) or `'isolated'`. */
+  state: Exclude<CircuitState, 'closed'>;
+  /** Milliseconds until the breaker admits a probe again; `undefined` while isolated. */
+  retryAfter: number | undefined;
+  /** The request's method, upper case. */
+  method: string;
+  /** The request's URL. */
+  url: string;
+}
+
+/**
+ * Thrown (or rejected) when a request is refused because its origin's breaker is
+ * open and no fallback answers it.
+ *
+ * @example
+ * ```ts
+ * import { isCircuitOpenError } from 'breakerbox';
+ *
+ * try { await resilientFetch('https://api.example.com/users'); } catch (error) {
+ *   if (isCircuitOpenError(error)) console.log(`${error.origin} is down, retry in ${error.retryAfter} ms`);
+ * }
+ * ```
+ */
+export class CircuitOpenError extends BreakerBoxError {
+  override name = 'CircuitOpenError';
+  declare readonly code: 'ECIRCUITOPEN';
+  /** The origin whose breaker refused the request. */
+  readonly origin: string;
+  /** The breaker's state when it refused. */
+  readonly state: Exclude<CircuitState, 'closed'>;
+  /** Milliseconds until the breaker admits a probe again; `undefined` while isolated. */
+  readonly retryAfter: number | undefined;
+  /** The refused request's method. */
+  readonly method: string;
+  /** The refused request's URL. */
+  readonly url: string;
+
+  constructor(details: CircuitOpenErrorDetails) {
+    super(describeRefusal(details), 'ECIRCUITOPEN');
+    this.origin = details.origin;
+    this.state = details.state;
+    this.retryAfter = details.retryAfter;
+    this.method = details.method;
+    this.url = details.url;
+    Object.defineProperty(this, circuitOpenErrorBrand, { value: true });
+  }
+}
+
+function describeRefusal({ method, url, origin, state, retryAfter }: CircuitOpenErrorDetails): string {
+  const why =
+    state === 'isolated'
+      ? `the circuit for ${origin} is isolated until box.reset() is called`
+      : `the circuit for ${origin} is ${state}${retryAfter === undefined ? '' : `, next probe in ${retryAfter} ms`}`;
+  return `Failed to send ${method} ${url}: ${why}. Please retry later, or configure a fallback for this host.`;
+}
+
+/**
+ * Whether `error` is a {@link CircuitOpenError}. Checks a `Symbol.for` brand, so it
+ * also recognises errors from another copy of breakerbox (duplicate installs, realms).
+ *
+ * @example
+ * ```ts
+ * import { isCircuitOpenError } from 'breakerbox';
+ *
+ * if (isCircuitOpenError(error)) showOfflineBanner(error.origin);
+ * ```
+ */
+export function isCircuitOpenError(error: unknown): error is CircuitOpenError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[circuitOpenErrorBrand] === true;
+}
+
+/**
+ * Whether `error` is any error created by breakerbox (any copy of it).
+ *
+ * @example
+ * ```ts
+ * import { isBreakerBoxError } from 'breakerbox';
+ *
+ * if (isBreakerBoxError(error)) console.log(error.code);
+ * ```
+ */
+export function isBreakerBoxError(error: unknown): error is BreakerBoxError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[breakerBoxErrorBrand] === true;
+}

@@ -1,0 +1,85 @@
+import { Breaker, type BreakerContext } from '../core/breaker.js';
+import { resolveHostOptions, type ResolvedHostOptions } from '../core/options.js';
+import type { HostOptions } from '../core/types.js';
+import { HostMatcher } from './host-matcher.js';
+
+/**
+ * One breaker per origin, created on first use, at most `maxOrigins` at once.
+ *
+ * Eviction is "second chance" (CLOCK): admissions set a breaker's `touched` bit for the
+ * price of one write, and a scan for a victim clears bits as it goes. Idle closed
+ * breakers with no failures go first, since forgetting them loses nothing; then any
+ * breaker without requests in flight; isolated breakers are never evicted, since
+ * isolation is the user's explicit order.
+ */
+export class BreakerRegistry {
+  readonly #breakers = new Map<string, Breaker>();
+  readonly #maxOrigins: number;
+  readonly #hosts: HostMatcher;
+  readonly #context: BreakerContext;
+  /** Resolved once per host entry (and once for the defaults), shared by every breaker that uses it. */
+  readonly #resolved = new Map<HostOptions | undefined, ResolvedHostOptions>();
+
+  constructor(defaults: HostOptions, hosts: Record<string, HostOptions>, maxOrigins: number, context: BreakerContext) {
+    this.#maxOrigins = maxOrigins;
+    this.#context = context;
+    this.#hosts = new HostMatcher(hosts);
+    // Resolving every entry now means a bad merge (say, a host's maxOpenDuration below the
+    // box's openDuration) throws at construction, not on the first request to that host.
+    this.#resolved.set(undefined, resolveHostOptions(defaults, undefined));
+    for (const [key, host] of Object.entries(hosts)) {
+      this.#resolved.set(host, resolveHostOptions(defaults, host, `options.hosts[${JSON.stringify(key)}]`));
+    }
+  }
+
+  get size(): number {
+    return this.#breakers.size;
+  }
+
+  /** The breaker of `origin`, if one exists. */
+  peek(origin: string): Breaker | undefined {
+    return this.#breakers.get(origin);
+  }
+
+  /** The breaker of `origin`, created (and a victim evicted) if needed. */
+  get(origin: string): Breaker {
+    const existing = this.#breakers.get(origin);
+    if (existing !== undefined) return existing;
+    if (this.#breakers.size >= this.#maxOrigins) this.#evictOne();
+    const breaker = new Breaker(origin, this.#resolved.get(this.#hosts.match(origin))!, this.#context);
+    this.#breakers.set(origin, breaker);
+    return breaker;
+  }
+
+  values(): IterableIterator<Breaker> {
+    return this.#breakers.values();
+  }
+
+  #evictOne(): void {
+    // Two passes: the first clears `touched` bits, so the second always finds an idle
+    // closed breaker if there is one.
+    for (let pass = 0; pass < 2; pass++) {
+      for (const [origin, breaker] of this.#breakers) {
+        if (breaker.state !== 'closed' || breaker.inFlight > 0 || breaker.consecutiveFailures > 0) continue;
+        if (breaker.touched) {
+          breaker.touched = false;
+          continue;
+        }
+        this.#breakers.delete(origin);
+        return;
+      }
+    }
+    let fallback: string | undefined;
+    for (const [origin, breaker] of this.#breakers) {
+      if (breaker.state === 'isolated') continue;
+      if (breaker.inFlight === 0) {
+        this.#breakers.delete(origin);
+        return;
+      }
+      fallback ??= origin;
+    }
+    // Every breaker is busy: forget the oldest anyway (its permits still hold it, so
+    // their outcomes land harmlessly). Only a registry of isolated breakers can grow.
+    if (fallback !== undefined) this.#breakers.delete(fallback);
+  }
+}

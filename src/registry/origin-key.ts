@@ -1,0 +1,74 @@
+/**
+ * The origin of a URL, as `new URL(url).origin` gives it, with a fast path for the
+ * plain `http(s)://host[:port]/...` shape: the hot path must not pay for a full URL
+ * parse (about 0.5 µs) on every request. Anything unusual (upper case, userinfo,
+ * IPv6, IPv4 shorthands, percent-encoding, backslashes, odd ports) takes the WHATWG
+ * parser, so both always agree. Returns `'null'` for URLs without an origin (`data:`).
+ * Throws a `TypeError` for a URL that does not parse.
+ */
+export function toOrigin(url: string | URL): string {
+  if (typeof url === 'string') return fastOrigin(url) ?? parseOrigin(url);
+  if (url instanceof URL) return url.origin;
+  return parseOrigin(String(url));
+}
+
+function parseOrigin(url: string): string {
+  if (!URL.canParse(url)) throw new TypeError(`Failed to parse URL from ${url}`);
+  return new URL(url).origin;
+}
+
+const SLASH = 47;
+const QUESTION = 63;
+const HASH = 35;
+const COLON = 58;
+
+/** The origin of a plain http(s) URL, or `undefined` to let the WHATWG parser decide. */
+export function fastOrigin(url: string): string | undefined {
+  let start: number;
+  if (url.startsWith('https://')) start = 8;
+  else if (url.startsWith('http://')) start = 7;
+  else return undefined;
+  let end = start;
+  let colon = -1;
+  for (; end < url.length; end++) {
+    const c = url.charCodeAt(end);
+    if (c === SLASH || c === QUESTION || c === HASH) break;
+    if (c === COLON) {
+      if (colon !== -1) return undefined;
+      colon = end;
+    } else if (colon !== -1) {
+      if (c < 48 || c > 57) return undefined;
+    } else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 46)) {
+      return undefined;
+    }
+  }
+  const hostEnd = colon === -1 ? end : colon;
+  if (hostEnd === start) return undefined;
+  // A last label starting with a digit may be an IPv4 form the parser rewrites (0x7f.1 → 127.0.0.1).
+  const lastDot = url.lastIndexOf('.', hostEnd - 1);
+  const labelStart = lastDot < start ? start : lastDot + 1;
+  if (labelStart === hostEnd) return undefined;
+  const first = url.charCodeAt(labelStart);
+  if (first >= 48 && first <= 57 && !isCanonicalIpv4(url.slice(start, hostEnd))) return undefined;
+  if (colon !== -1) {
+    const port = url.slice(colon + 1, end);
+    if (port.length === 0 || port.length > 5 || (port.length > 1 && port.charCodeAt(0) === 48) || Number(port) > 65535) return undefined;
+    if ((start === 8 && port === '443') || (start === 7 && port === '80')) return url.slice(0, colon);
+  }
+  return end === url.length ? url : url.slice(0, end);
+}
+
+/** `127.0.0.1` yes; `127.1`, `0x7f.0.0.1`, `010.0.0.1` and `1.2.3.256` no (the parser rewrites or rejects those). */
+function isCanonicalIpv4(host: string): boolean {
+  const parts = host.split('.');
+  if (parts.length !== 4) return false;
+  for (const part of parts) {
+    if (part.length === 0 || part.length > 3 || (part.length > 1 && part.charCodeAt(0) === 48)) return false;
+    for (let i = 0; i < part.length; i++) {
+      const c = part.charCodeAt(i);
+      if (c < 48 || c > 57) return false;
+    }
+    if (Number(part) > 255) return false;
+  }
+  return true;
+}
