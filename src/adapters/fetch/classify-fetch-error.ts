@@ -1,0 +1,31 @@
+import type { Outcome } from '../../core/types.js';
+
+/**
+ * What a rejected `fetch` means (research/adapters.md §3.1, verified on undici 6 and 7):
+ * - our own timeout fired → `timeout`;
+ * - the caller's signal fired → `aborted`, unless its reason is a `TimeoutError`
+ *   (`AbortSignal.timeout()` in the caller's hands is a timeout all the same);
+ * - anything else → `network`, with the OS code from `cause` when there is one. MSW's
+ *   `HttpResponse.error()` gives no code at all, so codes are never required.
+ */
+export function classifyFetchError(error: unknown, callerSignal: AbortSignal | undefined, timeoutSignal: AbortSignal | undefined): Outcome {
+  if (timeoutSignal?.aborted && !callerSignal?.aborted) return { kind: 'timeout' };
+  if (callerSignal?.aborted) return nameOf(callerSignal.reason) === 'TimeoutError' ? { kind: 'timeout' } : { kind: 'aborted' };
+  const name = nameOf(error);
+  if (name === 'TimeoutError') return { kind: 'timeout' };
+  if (name === 'AbortError') return { kind: 'aborted' };
+  return { kind: 'network', code: codeOf(error) };
+}
+
+function nameOf(value: unknown): string | undefined {
+  return typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string' ? (value as { name: string }).name : undefined;
+}
+
+function codeOf(error: unknown): string | undefined {
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 3; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
