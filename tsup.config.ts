@@ -8,11 +8,14 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     fetch: 'src/adapters/fetch/index.ts',
+    axios: 'src/adapters/axios/index.ts',
+    ky: 'src/adapters/ky/index.ts',
+    msw: 'src/testing/msw/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  external: ['axios', 'ky', 'msw', 'msw/node'],
+  external: ['axios', 'ky', 'msw', 'msw/node', 'msw/browser'],
 });

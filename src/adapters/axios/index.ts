@@ -1,0 +1,2 @@
+/** `breakerbox/axios`: being built (see issue 3). */
+export {};

@@ -1,0 +1,2 @@
+/** `breakerbox/ky`: being built (see issue 3). */
+export {};

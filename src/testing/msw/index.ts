@@ -1,0 +1,2 @@
+/** `breakerbox/msw`: being built (see issue 4). */
+export {};
