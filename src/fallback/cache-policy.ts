@@ -4,7 +4,7 @@ import { readHeader, toHeaders } from '../utils/read-header.js';
 /**
  * The rules of the cached fallback, after RFC 9111 where it applies to a private,
  * in-process cache used only when the host is unreachable:
- * - only GET and HEAD, only 2xx (replaying an old write, or an old error, is wrong);
+ * - only GET and HEAD, only 2xx but 206 (replaying an old write, an old error or a part is wrong);
  * - never `Cache-Control: no-store`, on the request or the response;
  * - never `Vary: *`; other `Vary` request headers must match on replay;
  * - a request with `Authorization` or `Cookie` is cached only with `cache.private`,
@@ -31,7 +31,8 @@ export function requestAllowsCache(method: string, requestHeaders: HeadersLike |
 
 /** The response-side checks, before its body is read. */
 export function responseIsStorable(status: number, headers: HeadersLike, cache: Required<CacheFallbackOptions>): boolean {
-  if (status < 200 || status > 299) return false;
+  // 206 is a part of the body: replaying it as the whole would corrupt the caller's data.
+  if (status < 200 || status > 299 || status === 206) return false;
   if (NO_STORE.test(readHeader(headers, 'cache-control') ?? '')) return false;
   if (varyNames(headers) === undefined) return false;
   const length = Number(readHeader(headers, 'content-length'));

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { ok, serverError, testBox } from '../core/test-support.js';
+
+const origin = (i: number) => `https://h${i}.example.com`;
+
+describe('registry bound (maxOrigins)', () => {
+  it('never holds more than maxOrigins breakers', () => {
+    const t = testBox({ maxOrigins: 50 });
+    for (let i = 0; i < 10_000; i++) t.run(ok, origin(i));
+    expect(t.box.snapshot()).toHaveLength(50);
+  });
+
+  it('evicts idle closed breakers before open ones', () => {
+    const t = testBox({ maxOrigins: 3, breaker: { failureThreshold: 1 } });
+    t.run(serverError, origin(0)); // open
+    t.run(ok, origin(1));
+    t.run(ok, origin(2));
+    for (let i = 3; i < 20; i++) t.run(ok, origin(i));
+    expect(t.box.state(origin(0))).toBe('open');
+    expect(t.box.snapshot().map((s) => s.origin)).toContain(origin(0));
+  });
+
+  it('gives recently used closed breakers a second chance', () => {
+    const t = testBox({ maxOrigins: 3 });
+    t.run(ok, origin(0));
+    t.run(ok, origin(1));
+    t.run(ok, origin(2));
+    t.run(ok, origin(3)); // the scan clears every bit, then evicts h0
+    t.run(ok, origin(1)); // h1 used again
+    t.run(ok, origin(4)); // h2 goes, h1 stays
+    expect(t.box.snapshot().map((s) => s.origin).sort()).toEqual([origin(1), origin(3), origin(4)].sort());
+  });
+
+  it('keeps breakers with requests in flight over idle ones', () => {
+    const t = testBox({ maxOrigins: 2 });
+    const inFlight = t.box.admit(origin(0));
+    t.run(ok, origin(1));
+    for (let i = 2; i < 10; i++) t.run(ok, origin(i));
+    expect(t.box.snapshot().map((s) => s.origin)).toContain(origin(0));
+    if (inFlight.allowed) inFlight.record(ok);
+  });
+
+  it('never evicts an isolated breaker', () => {
+    const t = testBox({ maxOrigins: 2 });
+    t.box.isolate(origin(0));
+    for (let i = 1; i < 100; i++) t.run(ok, origin(i));
+    expect(t.box.state(origin(0))).toBe('isolated');
+    expect(t.box.snapshot()).toHaveLength(2);
+  });
+
+  it('evicts open breakers when nothing else is left, to stay bounded', () => {
+    const t = testBox({ maxOrigins: 10, breaker: { failureThreshold: 1 } });
+    for (let i = 0; i < 1_000; i++) t.run(serverError, origin(i));
+    expect(t.box.snapshot()).toHaveLength(10);
+  });
+});
+
+describe('host options', () => {
+  const exact = 'https://payments.example.com';
+
+  it('applies an exact origin, then the longest pattern, then the defaults', () => {
+    const t = testBox({
+      breaker: { failureThreshold: 5 },
+      hosts: {
+        '*.example.com': { breaker: { failureThreshold: 4 } },
+        '*.internal.example.com': { breaker: { failureThreshold: 3 } },
+        [exact]: { breaker: { failureThreshold: 2 } },
+      },
+    });
+    const opensAfter = (url: string) => {
+      for (let n = 1; n <= 6; n++) {
+        t.run(serverError, url);
+        if (t.box.state(url) === 'open') return n;
+      }
+      return Infinity;
+    };
+    expect(opensAfter(exact)).toBe(2);
+    expect(opensAfter('http://db.internal.example.com:8080')).toBe(3);
+    expect(opensAfter('https://www.example.com')).toBe(4);
+    expect(opensAfter('https://example.com')).toBe(5);
+    expect(opensAfter('https://example.org')).toBe(5);
+  });
+
+  it('merges host options over the defaults field by field', () => {
+    const t = testBox({ breaker: { failureThreshold: 2, openDuration: 1_000 }, hosts: { [exact]: { breaker: { openDuration: 9_000 } } } });
+    t.fail(2, exact);
+    expect(t.box.state(exact)).toBe('open');
+    t.advance(1_000);
+    expect(t.box.state(exact)).toBe('open');
+    t.advance(8_000);
+    expect(t.box.state(exact)).toBe('half-open');
+  });
+
+  it('gives each origin its own timeout, and Infinity turns the default off', () => {
+    const t = testBox({ timeout: 5_000, hosts: { '*.slow.example.com': { timeout: Infinity }, [exact]: { timeout: 1_000 } } });
+    const timeoutOf = (url: string) => {
+      const permit = t.box.admit(url);
+      return permit.allowed ? permit.timeout : 'refused';
+    };
+    expect(timeoutOf(exact)).toBe(1_000);
+    expect(timeoutOf('https://a.slow.example.com')).toBeUndefined();
+    expect(timeoutOf('https://other.example.com')).toBe(5_000);
+  });
+});
