@@ -1,4 +1,4 @@
-import type { BreakerBox, HeadersLike } from '../../core/types.js';
+import type { BreakerBox, HeadersLike, Outcome } from '../../core/types.js';
 import { fastOrigin } from '../../registry/origin-key.js';
 import { ADMITTED } from '../../utils/admitted-marker.js';
 import { readLimited } from '../../utils/read-limited.js';
@@ -21,6 +21,22 @@ export interface CreateFetchOptions {
 type MarkedInit = RequestInit & { [ADMITTED]?: BreakerBox };
 
 /**
+ * Not public (not exported from `breakerbox/fetch`): what a client layer built on this
+ * fetch may add. ky's own timeout aborts the signal it hands to fetch with no reason, so
+ * inside fetch it looks exactly like the caller's abort (research/adapters.md §2.3); only
+ * ky's hooks learn which it was, after the attempt has rejected.
+ * @internal
+ */
+export interface InternalFetchOptions extends CreateFetchOptions {
+  /**
+   * Called instead of recording `{ kind: 'aborted' }` when the caller's signal ends an
+   * attempt. It must call `record` once, at once or later, with `aborted` or `timeout`;
+   * until then a half-open probe keeps its slot (up to the breaker's probe deadline).
+   */
+  settleAbort?: (input: string | URL | Request, error: unknown, record: (outcome: Outcome) => void) => void;
+}
+
+/**
  * A `fetch` that sends every request through the box: one breaker per origin, the
  * box's per-attempt `timeout`, and fallbacks (a cached or default `Response`) when an
  * origin's breaker is open. Same signature as `fetch`.
@@ -39,6 +55,7 @@ export function createFetch(box: BreakerBox, options: CreateFetchOptions = {}): 
   assertBox('createFetch', box);
   if (typeof options !== 'object' || options === null) throw new TypeError(`createFetch options must be an object, got ${String(options)}`);
   const explicit = options.fetch;
+  const settleAbort = (options as InternalFetchOptions).settleAbort;
   if (explicit !== undefined && typeof explicit !== 'function') {
     throw new TypeError(`createFetch options.fetch must be a function, got ${typeof explicit}`);
   }
@@ -71,7 +88,8 @@ export function createFetch(box: BreakerBox, options: CreateFetchOptions = {}): 
       response = await send(input, downstream);
     } catch (error) {
       const outcome = classifyFetchError(error, callerSignal, timeoutSignal);
-      permit.record(outcome);
+      if (outcome.kind === 'aborted' && settleAbort !== undefined) settleAbort(input, error, (settled) => void permit.record(settled));
+      else permit.record(outcome);
       const fallback = outcome.kind === 'aborted' ? undefined : await permit.fallback();
       if (fallback !== undefined) return toResponse(fallback, url);
       throw error;
