@@ -11,6 +11,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.test.ts'],
           testTimeout: 15_000,
+          setupFiles: ['test/setup/fail-on-unhandled.ts'],
         },
       },
     ],
