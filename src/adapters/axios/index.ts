@@ -1,2 +1,5 @@
-/** `breakerbox/axios`: being built (see issue 3). */
-export {};
+/**
+ * `breakerbox/axios`: per-origin circuit breakers and fallbacks for an axios instance.
+ * @packageDocumentation
+ */
+export { attachToAxios } from './attach-to-axios.js';
