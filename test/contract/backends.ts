@@ -1,5 +1,5 @@
 import { delay, http, HttpResponse } from 'msw';
-import type { SetupServerApi } from 'msw/node';
+import type { SetupServer } from 'msw/node';
 import { startLocalServer } from '../helpers/local-server.js';
 
 /** What the failing host does now. `network` is a dropped connection (MSW's network error, a TCP reset on the real server). */
@@ -20,7 +20,7 @@ export interface BackendKind {
 }
 
 /** MSW backends share one server; each gets its own origin and request counter. */
-export function mswBackends(server: SetupServerApi): BackendKind {
+export function mswBackends(server: SetupServer): BackendKind {
   let next = 0;
   return {
     name: 'msw',
