@@ -1,8 +1,8 @@
 import ky, { HTTPError, type KyInstance } from 'ky';
 import { delay, http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { kyOptions } from '../../src/adapters/ky/index.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createShouldRetry, kyOptions } from '../../src/adapters/ky/index.js';
 import { createBreakerBox, createMemoryCacheStore, isCircuitOpenError, type BreakerBoxOptions, type CacheStore, type Outcome, type Verdict } from '../../src/index.js';
 import { createManualClock } from '../helpers/manual-clock.js';
 
@@ -125,6 +125,26 @@ describe('kyOptions through MSW', () => {
     expect(started.get(API)).toBe(1);
   });
 
+  it('keeps ky from retrying a non-2xx fallback once createShouldRetry is set', async () => {
+    server.use(http.get(`${API}/pay`, () => HttpResponse.error()));
+    const box = createBreakerBox({
+      breaker: { failureThreshold: 1 },
+      fallback: { value: { status: 503, body: { queued: true } } },
+      clock: createManualClock(),
+    });
+    const delays = { without: vi.fn(() => 0), with: vi.fn(() => 0) };
+    const plain = ky.create({ ...kyOptions(box), retry: { limit: 2, delay: delays.without } });
+    const guarded = ky.create({ ...kyOptions(box), retry: { limit: 2, delay: delays.with, shouldRetry: createShouldRetry(box) } });
+    await ky.get(`${API}/pay`, { ...kyOptions(box), retry: 0 }).catch(() => {});
+    expect(box.state(API)).toBe('open');
+    // Without it, ky backs off and retries the local 503 fallback: each wait is wasted.
+    await expect(plain.get(`${API}/pay`)).rejects.toThrow(HTTPError);
+    expect(delays.without).toHaveBeenCalledTimes(2);
+    await expect(guarded.get(`${API}/pay`)).rejects.toThrow(HTTPError);
+    expect(delays.with).not.toHaveBeenCalled();
+    expect(started.get(API)).toBe(1);
+  });
+
   it('does not count 4xx answers as failures', async () => {
     server.use(http.get(`${API}/missing`, () => new HttpResponse(null, { status: 404 })));
     const { api, box, outcomes } = setup({ breaker: { failureThreshold: 1 } });
@@ -191,7 +211,7 @@ describe('kyOptions and aborts', () => {
     hang = true;
     const controller = new AbortController();
     const probe = api.get(`${API}/flaky`, { signal: controller.signal });
-    await vitestWaitFor(() => started.get(API) === 2);
+    await untilTrue(() => started.get(API) === 2);
     controller.abort();
     await expect(probe).rejects.toThrow(expect.objectContaining({ name: 'AbortError' }));
     expect(outcomes.at(-1)).toEqual({ outcome: { kind: 'aborted' }, verdict: 'ignore' });
@@ -204,7 +224,7 @@ describe('kyOptions and aborts', () => {
 });
 
 /** Waits for a condition driven by I/O (not by time), a tick at a time. */
-async function vitestWaitFor(condition: () => boolean): Promise<void> {
+async function untilTrue(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setImmediate(r));
   if (!condition()) throw new Error('condition never became true');
 }
