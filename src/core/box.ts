@@ -75,11 +75,15 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
   // --- BreakerBox ---
 
   admit(url: string | URL, request?: AdmitRequest): Permit {
-    const origin = toOrigin(url);
-    if (origin === 'null') {
-      throw new TypeError(`Failed to admit ${String(url)}: only http(s) URLs have an origin to key a breaker by. Please send other URLs around breakerbox.`);
+    let breaker = typeof url === 'string' ? this.#registry.lastFor(url) : undefined;
+    if (breaker === undefined) {
+      const parsed = toOrigin(url);
+      if (parsed === 'null') {
+        throw new TypeError(`Failed to admit ${String(url)}: only http(s) URLs have an origin to key a breaker by. Please send other URLs around breakerbox.`);
+      }
+      breaker = this.#registry.get(parsed);
     }
-    const breaker = this.#registry.get(origin);
+    const origin = breaker.origin;
     const admitted = breaker.tryAdmit();
     const rawMethod = request?.method;
     const method = rawMethod === undefined ? 'GET' : rawMethod === 'GET' ? rawMethod : rawMethod.toUpperCase();

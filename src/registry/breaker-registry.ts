@@ -2,6 +2,7 @@ import { Breaker, type BreakerContext } from '../core/breaker.js';
 import { resolveHostOptions, type ResolvedHostOptions } from '../core/options.js';
 import type { HostOptions } from '../core/types.js';
 import { HostMatcher } from './host-matcher.js';
+import { hasOrigin } from './origin-key.js';
 
 /**
  * One breaker per origin, created on first use, at most `maxOrigins` at once.
@@ -19,6 +20,8 @@ export class BreakerRegistry {
   readonly #context: BreakerContext;
   /** Resolved once per host entry (and once for the defaults), shared by every breaker that uses it. */
   readonly #resolved = new Map<HostOptions | undefined, ResolvedHostOptions>();
+  /** The breaker handed out last: traffic mostly repeats an origin, see {@link lastFor}. */
+  #last: Breaker | undefined;
 
   constructor(defaults: HostOptions, hosts: Record<string, HostOptions>, maxOrigins: number, context: BreakerContext) {
     this.#maxOrigins = maxOrigins;
@@ -41,14 +44,23 @@ export class BreakerRegistry {
     return this.#breakers.get(origin);
   }
 
+  /**
+   * The last breaker handed out, if `url` belongs to its origin. A prefix check costs a
+   * fraction of parsing the origin out of the URL and hashing the new string into the Map.
+   */
+  lastFor(url: string): Breaker | undefined {
+    const last = this.#last;
+    return last !== undefined && hasOrigin(url, last.origin) ? last : undefined;
+  }
+
   /** The breaker of `origin`, created (and a victim evicted) if needed. */
   get(origin: string): Breaker {
     const existing = this.#breakers.get(origin);
-    if (existing !== undefined) return existing;
+    if (existing !== undefined) return (this.#last = existing);
     if (this.#breakers.size >= this.#maxOrigins) this.#evictOne();
     const breaker = new Breaker(origin, this.#resolved.get(this.#hosts.match(origin))!, this.#context);
     this.#breakers.set(origin, breaker);
-    return breaker;
+    return (this.#last = breaker);
   }
 
   values(): IterableIterator<Breaker> {
@@ -56,6 +68,8 @@ export class BreakerRegistry {
   }
 
   #evictOne(): void {
+    // The victim may be the last breaker handed out; a stale one must never be served again.
+    this.#last = undefined;
     // Two passes: the first clears `touched` bits, so the second always finds an idle
     // closed breaker if there is one.
     for (let pass = 0; pass < 2; pass++) {

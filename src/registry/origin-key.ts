@@ -58,6 +58,24 @@ export function fastOrigin(url: string): string | undefined {
   return end === url.length ? url : url.slice(0, end);
 }
 
+/**
+ * Whether `url` belongs to `origin`, an origin this module returned: it starts with it,
+ * followed by the end or `/`, `?`, `#`. The origin being canonical already, any other
+ * spelling (a port, userinfo, upper case) fails the prefix or the delimiter check and
+ * goes through {@link toOrigin} instead.
+ */
+export function hasOrigin(url: string, origin: string): boolean {
+  const end = origin.length;
+  if (url.length < end) return false;
+  if (url.length > end) {
+    const c = url.charCodeAt(end);
+    if (c !== SLASH && c !== QUESTION && c !== HASH) return false;
+  }
+  // Not startsWith(): V8 runs it as a char-by-char builtin, measured at about twice the
+  // cost of the whole admit + record with indexOf (bench/README.md).
+  return url.indexOf(origin) === 0;
+}
+
 /** `127.0.0.1` yes; `127.1`, `0x7f.0.0.1`, `010.0.0.1` and `1.2.3.256` no (the parser rewrites or rejects those). */
 function isCanonicalIpv4(host: string): boolean {
   const parts = host.split('.');
