@@ -1,4 +1,6 @@
 import axios, { type AxiosError } from 'axios';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type BreakerBoxOptions, createBreakerBox, isCircuitOpenError, type Outcome } from '../../src/index.js';
 import { attachToAxios } from '../../src/adapters/axios/index.js';
@@ -6,11 +8,22 @@ import { closedPort, type LocalServer, startLocalServer } from '../helpers/local
 import { createManualClock } from '../helpers/manual-clock.js';
 
 let server: LocalServer;
+/** Answers 200 with half a body, then closes the connection (the http adapter then rejects with the 200 response attached). */
+const partial = createServer((_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+  res.write('{"items":[', () => setTimeout(() => res.socket?.destroy(), 10));
+});
+let partialOrigin: string;
 beforeAll(async () => {
   server = await startLocalServer();
+  await new Promise<void>((resolve) => partial.listen(0, '127.0.0.1', resolve));
+  partialOrigin = `http://127.0.0.1:${(partial.address() as AddressInfo).port}`;
 });
 beforeEach(() => server.setMode('normal'));
-afterAll(() => server.close());
+afterAll(async () => {
+  partial.closeAllConnections();
+  await Promise.all([server.close(), new Promise((resolve) => partial.close(resolve))]);
+});
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -41,6 +54,14 @@ describe.each(['http', 'fetch'] as const)('attachToAxios against a local server 
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]?.kind).toBe('network');
     expect(box.state(server.origin)).toBe('open');
+  });
+
+  it('counts a body that breaks off after a 200 as a network failure', async () => {
+    const { box, api, outcomes } = setup({ breaker: { failureThreshold: 1 } });
+    await expect(api.get(`${partialOrigin}/items`)).rejects.toBeInstanceOf(Error);
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]?.kind).toBe('network');
+    expect(box.state(partialOrigin)).toBe('open');
   });
 
   it('counts a hang beyond the box timeout as a timeout and sends nothing more while open', async () => {
