@@ -57,7 +57,7 @@ describe('breaker against its reference model', () => {
         expect(reached[milestone] ?? 0, milestone).toBeGreaterThanOrEqual(5);
       }
     }
-  });
+  }, 90_000);
 });
 
 describe('breaker escalation jitter', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { expect } from 'vitest';
+import { isDeepStrictEqual } from 'node:util';
 import {
   createBreakerBox,
   createStatusClassifier,
@@ -104,10 +104,20 @@ export const outcomeArb: fc.Arbitrary<OutcomeCase> = fc.oneof(
   },
 );
 
+/**
+ * Throws when the box and the model disagree. Plain checks, not `expect`: this runs
+ * about half a million times per test run, and vitest's matchers would dominate it.
+ */
+function agree(what: string, actual: unknown, expected: unknown): void {
+  if (!isDeepStrictEqual(actual, expected)) {
+    throw new Error(`Divergence in ${what}: the box says ${JSON.stringify(actual)}, the model ${JSON.stringify(expected)}`);
+  }
+}
+
 /** Every observable of the origin must agree with the model after every step. */
 export function compare(model: Model, real: Real): void {
   const { ref } = model;
-  expect(real.box.state(ORIGIN), 'state').toBe(ref.observedState());
+  agree('state', real.box.state(ORIGIN), ref.observedState());
   const entry = real.box.snapshot().find((e) => e.origin === ORIGIN);
   const expected: Record<string, unknown> = {
     origin: ORIGIN,
@@ -120,7 +130,7 @@ export function compare(model: Model, real: Real): void {
   if (ref.observedState() !== 'closed') expected.openedAt = ref.openedAt;
   const retryAfter = ref.retryAfter();
   if (retryAfter !== undefined) expected.retryAfter = retryAfter;
-  expect(entry, 'snapshot').toEqual(expected);
+  agree('snapshot', entry, expected);
 }
 
 class AdmitCommand implements fc.Command<Model, Real> {
@@ -128,12 +138,12 @@ class AdmitCommand implements fc.Command<Model, Real> {
   run(model: Model, real: Real): void {
     const expected = model.ref.admit();
     const permit = real.box.admit(`${ORIGIN}/resource`);
-    expect(permit.allowed, 'admitted').toBe(expected.allowed);
+    agree('admission', permit.allowed, expected.allowed);
     if (permit.allowed && expected.allowed) {
       model.permits.push(expected.permit);
       real.permits.push(permit);
     } else if (!permit.allowed && !expected.allowed) {
-      expect({ state: permit.error.state, retryAfter: permit.error.retryAfter }, 'CircuitOpenError').toEqual({ state: expected.state, retryAfter: expected.retryAfter });
+      agree('CircuitOpenError', { state: permit.error.state, retryAfter: permit.error.retryAfter }, { state: expected.state, retryAfter: expected.retryAfter });
     }
     compare(model, real);
   }
@@ -166,7 +176,7 @@ class RecordCommand implements fc.Command<Model, Real> {
     const candidates = this.#candidates(model);
     const i = candidates[this.index % candidates.length]!;
     const expected = model.ref.record(model.permits[i]!, this.outcome.expected);
-    expect(real.permits[i]!.record(this.outcome.outcome), 'verdict').toBe(expected);
+    agree('verdict', real.permits[i]!.record(this.outcome.outcome), expected);
     compare(model, real);
   }
   toString = (): string => `record${this.again ? ' again' : ''}(#${this.index}, ${this.outcome.label})`;
