@@ -1,0 +1,71 @@
+/**
+ * P4: the whole path. Each client, bare and through breakerbox (embedded defaults),
+ * sends a fixed count of GETs to a local node:http server (its own process) with a few
+ * requests in flight. Many short rounds alternate bare and guarded, so each guarded round
+ * has a bare neighbour that saw the same noise; the parent reports the median of these
+ * paired ratios, and medians of requests per second and of client CPU per request.
+ */
+import { fork } from 'node:child_process';
+import { createBreakerBox } from 'breakerbox';
+import { clients } from './clients.mjs';
+
+const COUNT = Number(process.env.BENCH_HTTP_COUNT ?? 300);
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 15);
+const CONCURRENCY = 8;
+
+async function startServer() {
+  const child = fork(new URL('./http-server.mjs', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { port } = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+  return { origin: `http://127.0.0.1:${port}`, stop: () => child.disconnect() };
+}
+
+/** Sends `count` requests, `CONCURRENCY` at a time; returns requests/s and client CPU µs per request. */
+async function round(send, origin, count) {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      await send(`${origin}/items?page=${i % 16}`);
+    }
+  };
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { rps: count / seconds, cpuUs: (used.user + used.system) / count };
+}
+
+async function main() {
+  const server = await startServer();
+  const results = {};
+  try {
+    for (const [name, client] of Object.entries(clients)) {
+      if (!client.built) {
+        results[name] = { skipped: true };
+        continue;
+      }
+      const box = createBreakerBox();
+      const variants = { bare: client.bare(), guarded: client.guarded(box) };
+      // Warm up both (JIT, connection pool) before anything is timed.
+      for (const send of Object.values(variants)) await round(send, server.origin, 300);
+      const samples = { bare: [], guarded: [] };
+      for (let r = 0; r < ROUNDS; r++) {
+        const order = r % 2 === 0 ? ['bare', 'guarded'] : ['guarded', 'bare'];
+        for (const variant of order) samples[variant].push(await round(variants[variant], server.origin, COUNT));
+      }
+      const [state] = box.snapshot();
+      if (state?.successes !== (ROUNDS * COUNT) + 300) throw new Error(`${name}: the breaker saw ${state?.successes} successes, expected ${ROUNDS * COUNT + 300}`);
+      results[name] = samples;
+    }
+  } finally {
+    server.stop();
+  }
+  if (process.send) process.send(results);
+  else console.log(JSON.stringify(results, null, 1));
+}
+
+await main();

@@ -1,0 +1,211 @@
+/**
+ * P1 (closed path) and P2 (open path): the core API against cockatiel and opossum.
+ * Run as a child of bench/run.mjs: `node --import ./scripts/register-source.mjs bench/micro.mjs closed|open`.
+ *
+ * Each task function runs a batch of sequential calls, so tinybench's own per-sample
+ * cost (a timestamp and an await) is spread thin. Tasks of one repetition run one after
+ * the other, and repetitions alternate, so a noisy neighbour hurts every task alike;
+ * the parent reports the median over repetitions of each task's median sample.
+ */
+import { createBreakerBox } from 'breakerbox';
+import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, fallback, handleAll, handleType, wrap } from 'cockatiel';
+import CircuitBreaker from 'opossum';
+import { Bench } from 'tinybench';
+
+const section = process.argv[2];
+const repetitions = Number(process.env.BENCH_REPS ?? 5);
+const time = Number(process.env.BENCH_TIME ?? 200);
+
+const URL_ = 'https://api.example.com/v1/users?page=2';
+const BATCH = 100;
+const SYNC_BATCH = 1000;
+const HOUR = 3_600_000;
+const VALUE = { status: 200, body: { items: [] } };
+
+/** The bare async no-op every breaker wraps: the baseline of both sections. */
+const noop = async () => 1;
+const fail = async () => {
+  throw new Error('down');
+};
+
+/**
+ * The two-step guard as an adapter runs it: inline, in the async function the adapter
+ * has anyway (no wrapper closure per call, unlike `policy.execute(fn)`).
+ */
+async function guardedBatch(box, count, expectFallback) {
+  for (let i = 0; i < count; i++) {
+    const permit = box.admit(URL_);
+    if (!permit.allowed) {
+      const answer = await permit.fallback();
+      if (answer === undefined) throw permit.error;
+      if (!expectFallback) throw new Error('expected a CircuitOpenError');
+      continue;
+    }
+    await noop();
+    permit.record({ kind: 'response', status: 200 });
+  }
+}
+
+/** Like {@link guardedBatch} for an open box without fallback: every call throws, and is caught. */
+async function refusedBatch(box, count) {
+  for (let i = 0; i < count; i++) {
+    try {
+      await guardedBatch(box, 1, false);
+      throw new Error('expected a CircuitOpenError');
+    } catch (error) {
+      if (error.code !== 'ECIRCUITOPEN') throw error;
+    }
+  }
+}
+
+function openBox(fallbackOptions) {
+  const box = createBreakerBox({ breaker: { openDuration: HOUR, maxOpenDuration: HOUR }, ...(fallbackOptions ? { fallback: fallbackOptions } : {}) });
+  for (let i = 0; i < 5; i++) box.admit(URL_).record({ kind: 'response', status: 500 });
+  if (box.state(URL_) !== 'open') throw new Error(`setup: breakerbox did not open (${box.state(URL_)})`);
+  return box;
+}
+
+async function openCockatiel() {
+  const policy = circuitBreaker(handleAll, { halfOpenAfter: HOUR, breaker: new ConsecutiveBreaker(5) });
+  for (let i = 0; i < 5; i++) await policy.execute(fail).catch(() => {});
+  if (String(policy.state) !== '1' && policy.state !== 'open') throw new Error(`setup: cockatiel did not open (${policy.state})`);
+  return policy;
+}
+
+function openOpossum(withFallback) {
+  const breaker = new CircuitBreaker(noop, { resetTimeout: HOUR });
+  if (withFallback) breaker.fallback(() => VALUE);
+  breaker.open();
+  return breaker;
+}
+
+/** `[name, fn, perCall]`: `perCall` is how many calls one invocation of `fn` makes. */
+async function tasksFor(name) {
+  const bare = async () => {
+    for (let i = 0; i < BATCH; i++) await noop();
+  };
+  if (name === 'closed') {
+    const box = createBreakerBox();
+    const cockatiel = circuitBreaker(handleAll, { halfOpenAfter: 30_000, breaker: new ConsecutiveBreaker(5) });
+    const opossum = new CircuitBreaker(noop);
+    const opossumLean = new CircuitBreaker(noop, { timeout: false });
+    return {
+      cleanup: () => [opossum, opossumLean].forEach((b) => b.shutdown()),
+      tasks: [
+        ['bare', bare, BATCH],
+        ['breakerbox', () => guardedBatch(box, BATCH, false), BATCH],
+        [
+          'breakerbox-sync',
+          () => {
+            for (let i = 0; i < SYNC_BATCH; i++) box.admit(URL_).record({ kind: 'response', status: 200 });
+          },
+          SYNC_BATCH,
+        ],
+        [
+          'cockatiel',
+          async () => {
+            for (let i = 0; i < BATCH; i++) await cockatiel.execute(noop);
+          },
+          BATCH,
+        ],
+        [
+          'opossum',
+          async () => {
+            for (let i = 0; i < BATCH; i++) await opossum.fire();
+          },
+          BATCH,
+        ],
+        [
+          'opossum-lean',
+          async () => {
+            for (let i = 0; i < BATCH; i++) await opossumLean.fire();
+          },
+          BATCH,
+        ],
+      ],
+    };
+  }
+
+  const valueBox = openBox({ value: VALUE });
+  const errorBox = openBox(undefined);
+  const cockatiel = await openCockatiel();
+  const cockatielFallback = wrap(fallback(handleType(BrokenCircuitError), VALUE), cockatiel);
+  const opossum = openOpossum(false);
+  const opossumFallback = openOpossum(true);
+  const expectValue = (answer) => {
+    if (answer === undefined || answer === null) throw new Error('expected a fallback value');
+  };
+  return {
+    cleanup: () => [opossum, opossumFallback].forEach((b) => b.shutdown()),
+    tasks: [
+      ['bare', bare, BATCH],
+      [
+        'new-error',
+        async () => {
+          for (let i = 0; i < BATCH; i++) await Promise.reject(new Error('down')).catch(() => {});
+        },
+        BATCH,
+      ],
+      ['breakerbox-fallback', () => guardedBatch(valueBox, BATCH, true), BATCH],
+      ['breakerbox-error', () => refusedBatch(errorBox, BATCH), BATCH],
+      [
+        'breakerbox-refuse-sync',
+        () => {
+          for (let i = 0; i < SYNC_BATCH; i++) if (valueBox.admit(URL_).allowed) throw new Error('expected a refusal');
+        },
+        SYNC_BATCH,
+      ],
+      [
+        'cockatiel-error',
+        async () => {
+          for (let i = 0; i < BATCH; i++) await cockatiel.execute(noop).catch(() => {});
+        },
+        BATCH,
+      ],
+      [
+        'cockatiel-fallback',
+        async () => {
+          for (let i = 0; i < BATCH; i++) expectValue(await cockatielFallback.execute(noop));
+        },
+        BATCH,
+      ],
+      [
+        'opossum-error',
+        async () => {
+          for (let i = 0; i < BATCH; i++) await opossum.fire().catch(() => {});
+        },
+        BATCH,
+      ],
+      [
+        'opossum-fallback',
+        async () => {
+          for (let i = 0; i < BATCH; i++) expectValue(await opossumFallback.fire());
+        },
+        BATCH,
+      ],
+    ],
+  };
+}
+
+async function main() {
+  if (section !== 'closed' && section !== 'open') throw new Error(`usage: micro.mjs closed|open, got ${section}`);
+  const { tasks, cleanup } = await tasksFor(section);
+  const samples = Object.fromEntries(tasks.map(([name]) => [name, []]));
+  for (let rep = 0; rep < repetitions; rep++) {
+    const bench = new Bench({ time, throws: true });
+    // Rotate the order each repetition so no task always runs right after the same neighbour.
+    const order = tasks.map((_, i) => tasks[(i + rep) % tasks.length]);
+    for (const [name, fn] of order) bench.add(name, fn);
+    await bench.run();
+    for (const task of bench.tasks) {
+      const perCall = tasks.find(([name]) => name === task.name)[2];
+      samples[task.name].push((task.result.latency.p50 * 1e6) / perCall);
+    }
+  }
+  cleanup();
+  const result = { section, samples };
+  if (process.send) process.send(result);
+  else console.log(JSON.stringify(result, null, 1));
+}
+
+await main();

@@ -1,0 +1,106 @@
+/**
+ * `npm run demo`: breakerbox at work for a first-time user, offline, in about 20 s.
+ *
+ * Two local servers: `catalog` stays healthy; `inventory` fails (503), then hangs, then
+ * heals. fetch, axios and ky send traffic to both through one box, and a live table shows
+ * each origin's breaker opening, serving fallbacks, probing and closing. It ends on its
+ * own with a summary. In a terminal the table is redrawn in place; elsewhere (CI, a pipe)
+ * it prints a status line every 2 s and each state change as it happens.
+ */
+import { createBreakerBox } from 'breakerbox';
+import { type Frame, Screen, seconds } from './screen.js';
+import { type DemoServer, type Health, startDemoServer } from './servers.js';
+import { type ClientStats, createClients, runTraffic } from './traffic.js';
+
+const TOTAL = 20_000;
+const TIMELINE: { at: number; health: Health; phase: string }[] = [
+  { at: 0, health: 'healthy', phase: 'both servers healthy: good GET responses are kept for the cache fallback' },
+  { at: 4_000, health: 'failing', phase: 'inventory answers 503: five failures in a row open its breaker' },
+  { at: 9_000, health: 'hanging', phase: 'inventory hangs: a probe times out after 1 s and the breaker re-opens' },
+  { at: 13_000, health: 'healthy', phase: 'inventory healed: the next probe succeeds and the breaker closes' },
+];
+
+const catalog = await startDemoServer('catalog');
+const inventory = await startDemoServer('inventory');
+const names = new Map([
+  [catalog.origin, 'catalog'],
+  [inventory.origin, 'inventory'],
+]);
+
+// The library's defaults, except a short open time so one run shows the whole cycle
+// (the default is 30 s), a 1 s timeout per attempt, and fallbacks: the last good
+// response, or else an empty stock list for inventory.
+const box = createBreakerBox({
+  breaker: { openDuration: 2_000, maxOpenDuration: 4_000 },
+  timeout: 1_000,
+  fallback: { cache: true },
+  hosts: {
+    [inventory.origin]: { fallback: { cache: true, value: { status: 200, body: { stock: [], stale: true } } } },
+  },
+});
+
+const started = Date.now();
+const elapsed = (): number => Date.now() - started;
+const screen = new Screen(process.stdout);
+const events: string[] = [];
+let opened = 0;
+let healedAt: number | undefined;
+let closedAfterHeal: number | undefined;
+const fallbackSources = { cache: 0, value: 0 };
+
+box.on('stateChange', ({ origin, from, to, openFor }) => {
+  const line = `${seconds(elapsed()).padStart(7)}  ${names.get(origin)}: ${from} → ${to}${openFor === undefined ? '' : ` for ${seconds(openFor)}`}`;
+  events.push(line);
+  if (!screen.live) console.log(line);
+  if (to === 'open') opened++;
+  if (to === 'closed' && healedAt !== undefined && closedAfterHeal === undefined) closedAfterHeal = elapsed() - healedAt;
+});
+box.on('fallback', ({ source }) => fallbackSources[source]++);
+
+const stats: ClientStats[] = [];
+const stop = new AbortController();
+const traffic = runTraffic(createClients(box), [catalog.origin, inventory.origin], stats, stop.signal);
+
+let phase = TIMELINE[0]!.phase;
+let outageHits = 0;
+const timeline = TIMELINE.slice(1).map(({ at, health, phase: next }) =>
+  setTimeout(() => {
+    if (health !== 'healthy' && outageHits === 0) outageHits = -inventory.hits();
+    if (health === 'healthy') {
+      outageHits += inventory.hits();
+      healedAt = elapsed();
+    }
+    inventory.setHealth(health);
+    phase = next;
+    if (!screen.live) console.log(`${seconds(elapsed()).padStart(7)}  ${next}`);
+  }, at),
+);
+
+const frame = (): Frame => ({ elapsed: elapsed(), total: TOTAL, phase, origins: box.snapshot(), names, clients: stats, events });
+const redraw = setInterval(() => screen.draw(frame()), 200);
+screen.draw(frame());
+
+await new Promise((resolve) => setTimeout(resolve, TOTAL));
+clearInterval(redraw);
+timeline.forEach(clearTimeout);
+stop.abort();
+// Closing the servers also ends any request still hanging on inventory.
+await Promise.all([catalog.close(), inventory.close()]);
+await traffic;
+screen.draw({ ...frame(), elapsed: TOTAL }, true);
+printSummary(catalog, inventory);
+
+function printSummary(healthy: DemoServer, flaky: DemoServer): void {
+  const entries = new Map(box.snapshot().map((entry) => [entry.origin, entry]));
+  const sent = stats.reduce((sum, c) => sum + c.sent, 0);
+  const answered = stats.reduce((sum, c) => sum + c.live + c.fallback, 0);
+  const inv = entries.get(flaky.origin);
+  const cat = entries.get(healthy.origin);
+  console.log(`
+Summary after ${seconds(TOTAL)}: ${sent} requests from ${stats.map((c) => c.name).join(', ')}; ${answered} answered (live or fallback).
+  catalog:   ${cat?.state}, ${cat?.successes} successes, ${cat?.failures} failures: a healthy origin is never slowed by the other one's outage.
+  inventory: opened ${opened} time(s); ${inv?.rejected} requests refused without being sent, ${inv?.fallbacks} answered by a fallback (${fallbackSources.cache} cached, ${fallbackSources.value} default value).
+             During its ${seconds(TIMELINE[3]!.at - TIMELINE[1]!.at)} outage only ${outageHits} requests reached it: the first failures and one probe per open period.
+             ${closedAfterHeal === undefined ? `Still ${inv?.state} at the end.` : `Closed ${seconds(closedAfterHeal)} after it healed, on the first probe.`}
+Try it in your code: examples/README.md.`);
+}
