@@ -30,7 +30,9 @@ function failIfAny(when: string): void {
   const reasons = takeUnhandledRejections();
   if (reasons.length === 0) return;
   const first = reasons[0];
-  throw new AggregateError(reasons, `${reasons.length} unhandled rejection(s) ${when}; the first: ${first instanceof Error ? `${first.name}: ${first.message}` : String(first)}`);
+  // A plain Error with the reasons as its cause: vitest shows an AggregateError by its inner errors only, hiding why the test failed.
+  const cause = reasons.length === 1 ? first : new AggregateError(reasons);
+  throw new Error(`${reasons.length} unhandled rejection(s) ${when}; the first: ${first instanceof Error ? `${first.name}: ${first.message}` : String(first)}`, { cause });
 }
 
 afterEach(async () => {
