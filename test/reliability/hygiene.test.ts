@@ -98,7 +98,8 @@ describe('process hygiene', () => {
   }, 30_000);
 
   it('measures a process held open on purpose as held, so the check above can fail', async () => {
-    expect(await idleChild(closing.origin, 400)).toBeGreaterThanOrEqual(400);
+    // Timers fire on whole milliseconds, a hair before 400 by performance.now(); well past 200 is what matters.
+    expect(await idleChild(closing.origin, 400)).toBeGreaterThan(350);
   }, 30_000);
 
   it('lets the process exit on its own with keep-alive connections still pooled', async () => {
