@@ -55,15 +55,40 @@ export function consumerTypeScript(functions: readonly ContractFunction[], subpa
   return lines.join('\n');
 }
 
-/** tsconfig for one resolution mode: strict, and library checking on so our .d.ts files are checked too. */
-export function consumerTsconfig(mode: 'node16' | 'bundler', files: readonly string[]): string {
+/**
+ * A browser project: a bundler, the DOM, and no `@types/node`. The four browser-facing
+ * subpaths must type-check there (a `Buffer` or `node:` type in a declaration fails it).
+ */
+export function browserConsumerTypeScript(): string {
+  return [
+    `import { createBreakerBox, type BreakerBox } from 'breakerbox';`,
+    `import { createFetch, patchGlobalFetch } from 'breakerbox/fetch';`,
+    `import { attachToAxios } from 'breakerbox/axios';`,
+    `import { kyOptions } from 'breakerbox/ky';`,
+    `import axios from 'axios';`,
+    `import ky from 'ky';`,
+    `const box: BreakerBox = createBreakerBox({ fallback: { cache: true } });`,
+    `const restore: () => boolean = patchGlobalFetch(box);`,
+    `const eject: () => void = attachToAxios(box, axios.create());`,
+    `void [restore, eject, createFetch(box), ky.create(kyOptions(box))];`,
+    `// @ts-expect-error a string is not a box`,
+    `attachToAxios('not a box', axios.create());`,
+    '',
+  ].join('\n');
+}
+
+/** The type-check setups a consumer may have. */
+export type ConsumerMode = 'node16' | 'bundler' | 'browser';
+
+/** tsconfig for one setup: strict, and library checking on so our .d.ts files are checked too. */
+export function consumerTsconfig(mode: ConsumerMode, files: readonly string[]): string {
   return JSON.stringify({
     compilerOptions: {
       module: mode === 'node16' ? 'node16' : 'preserve',
-      moduleResolution: mode,
+      moduleResolution: mode === 'node16' ? 'node16' : 'bundler',
       target: 'ES2022',
       lib: ['ES2023', 'DOM', 'DOM.Iterable'],
-      types: ['node'],
+      types: mode === 'browser' ? [] : ['node'],
       strict: true,
       skipLibCheck: false,
       noEmit: true,

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerTsconfig, consumerTypeScript, runtimeCheckScript, type ContractFunction } from './consumer-sources.js';
+import { browserConsumerTypeScript, consumerTsconfig, consumerTypeScript, runtimeCheckScript, type ContractFunction, type ConsumerMode } from './consumer-sources.js';
 import { packAndInstall, subpaths, type PackedPackage, type Subpath } from './packed-package.js';
 import { repoRoot, runCommand } from './run-command.js';
 
@@ -109,12 +109,20 @@ describe('the installed builds at run time', () => {
   });
 });
 
-describe.each(['node16', 'bundler'] as const)('the types under moduleResolution %s', (mode) => {
-  it('resolve every subpath and reject misuse', async () => {
-    const files = mode === 'node16' ? ['consumer.mts', 'consumer.cts'] : ['consumer.ts'];
-    for (const file of files) {
-      await writeFile(join(packed.consumerDir, file), consumerTypeScript(boxFunctions, subpaths, file.endsWith('.cts') ? 'cjs' : 'esm'));
-    }
+/** Which consumer files each setup type-checks, and what they contain. */
+const consumers: Record<ConsumerMode, Record<string, () => string>> = {
+  node16: {
+    'consumer.mts': () => consumerTypeScript(boxFunctions, subpaths, 'esm'),
+    'consumer.cts': () => consumerTypeScript(boxFunctions, subpaths, 'cjs'),
+  },
+  bundler: { 'consumer.ts': () => consumerTypeScript(boxFunctions, subpaths, 'esm') },
+  browser: { 'browser-consumer.ts': browserConsumerTypeScript },
+};
+
+describe.each(['node16', 'bundler', 'browser'] as const)('the types in a %s project', (mode) => {
+  it('resolve every subpath and reject misuse when type-checked with tsc', async () => {
+    const files = Object.keys(consumers[mode]);
+    for (const [file, source] of Object.entries(consumers[mode])) await writeFile(join(packed.consumerDir, file), source());
     const tsconfig = `tsconfig.${mode}.json`;
     await writeFile(join(packed.consumerDir, tsconfig), consumerTsconfig(mode, files));
     const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
