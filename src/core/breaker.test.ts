@@ -276,6 +276,15 @@ describe('isolate and reset', () => {
     expect(t.box.state(ORIGIN)).toBe('closed');
   });
 
+  it.each([0, 1])('never lets a request from before a reset move the new state (%i failures before it)', (failures) => {
+    const t = testBox({ breaker: { failureThreshold: 2 } });
+    const inFlight = t.box.admit(URL_A);
+    t.fail(failures);
+    t.box.reset(ORIGIN);
+    if (inFlight.allowed) inFlight.record({ kind: 'response', status: 503, headers: { 'retry-after': '5' } });
+    expect(t.box.state(ORIGIN)).toBe('closed');
+  });
+
   it('ignores a reset of an origin it never saw', () => {
     const t = testBox();
     t.box.reset('https://never.example.com');

