@@ -151,6 +151,7 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
   }
 
   stateChanged(origin: string, from: CircuitState, to: CircuitState, openFor: number | undefined): void {
+    this.#registry.noteTransition(from, to);
     if (!this.#emitter.has('stateChange')) return;
     this.#emitter.emit('stateChange', openFor === undefined ? { origin, from, to } : { origin, from, to, openFor });
   }

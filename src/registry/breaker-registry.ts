@@ -22,6 +22,8 @@ export class BreakerRegistry {
   readonly #resolved = new Map<HostOptions | undefined, ResolvedHostOptions>();
   /** The breaker handed out last: traffic mostly repeats an origin, see {@link lastFor}. */
   #last: Breaker | undefined;
+  /** Breakers in the closed state, kept by {@link noteTransition}: eviction skips its closed-only scan at 0. */
+  #closed = 0;
 
   constructor(defaults: HostOptions, hosts: Record<string, HostOptions>, maxOrigins: number, context: BreakerContext) {
     this.#maxOrigins = maxOrigins;
@@ -60,7 +62,14 @@ export class BreakerRegistry {
     if (this.#breakers.size >= this.#maxOrigins) this.#evictOne();
     const breaker = new Breaker(origin, this.#resolved.get(this.#hosts.match(origin))!, this.#context);
     this.#breakers.set(origin, breaker);
+    this.#closed++;
     return (this.#last = breaker);
+  }
+
+  /** Every state change of a breaker passes here, so the closed count stays exact. */
+  noteTransition(from: string, to: string): void {
+    if (from === 'closed') this.#closed--;
+    if (to === 'closed') this.#closed++;
   }
 
   values(): IterableIterator<Breaker> {
@@ -70,30 +79,42 @@ export class BreakerRegistry {
   #evictOne(): void {
     // The victim may be the last breaker handed out; a stale one must never be served again.
     this.#last = undefined;
-    // Two passes: the first clears `touched` bits, so the second always finds an idle
-    // closed breaker if there is one.
-    for (let pass = 0; pass < 2; pass++) {
+    // Skipped when no breaker is closed (say, a flood of failing origins), which would
+    // otherwise cost a full scan per new origin.
+    if (this.#closed > 0) {
+      // Second chance: a touched idle breaker loses its bit and is kept, unless no untouched
+      // one turns up, in which case the first one whose bit was cleared goes.
+      let cleared: string | undefined;
       for (const [origin, breaker] of this.#breakers) {
         if (breaker.state !== 'closed' || breaker.inFlight > 0 || breaker.consecutiveFailures > 0) continue;
-        if (breaker.touched) {
-          breaker.touched = false;
-          continue;
+        if (!breaker.touched) {
+          this.#delete(origin, breaker);
+          return;
         }
-        this.#breakers.delete(origin);
+        breaker.touched = false;
+        cleared ??= origin;
+      }
+      if (cleared !== undefined) {
+        this.#delete(cleared, this.#breakers.get(cleared)!);
         return;
       }
     }
-    let fallback: string | undefined;
+    let busy: string | undefined;
     for (const [origin, breaker] of this.#breakers) {
       if (breaker.state === 'isolated') continue;
       if (breaker.inFlight === 0) {
-        this.#breakers.delete(origin);
+        this.#delete(origin, breaker);
         return;
       }
-      fallback ??= origin;
+      busy ??= origin;
     }
     // Every breaker is busy: forget the oldest anyway (its permits still hold it, so
     // their outcomes land harmlessly). Only a registry of isolated breakers can grow.
-    if (fallback !== undefined) this.#breakers.delete(fallback);
+    if (busy !== undefined) this.#delete(busy, this.#breakers.get(busy)!);
+  }
+
+  #delete(origin: string, breaker: Breaker): void {
+    this.#breakers.delete(origin);
+    if (breaker.state === 'closed') this.#closed--;
   }
 }
