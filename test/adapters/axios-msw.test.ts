@@ -1,26 +1,14 @@
 import axios, { type AxiosError, type AxiosInstance } from 'axios';
 import { delay, http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type BreakerBoxOptions, createBreakerBox, isCircuitOpenError, type Outcome } from '../../src/index.js';
 import { attachToAxios } from '../../src/adapters/axios/index.js';
 import { createManualClock } from '../helpers/manual-clock.js';
+import { useMswServer } from '../helpers/msw-server.js';
 
 const API = 'https://api.example.test';
 const OTHER = 'https://other.example.test';
-const server = setupServer();
-const started = new Map<string, number>();
-server.events.on('request:start', ({ request }) => {
-  const origin = new URL(request.url).origin;
-  started.set(origin, (started.get(origin) ?? 0) + 1);
-});
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  started.clear();
-});
-afterAll(() => server.close());
+const { server, requests } = useMswServer();
 
 /** The fallback cache stores a body after the response has been handed over. */
 const flush = () => new Promise((resolve) => setImmediate(resolve));
@@ -45,7 +33,7 @@ describe.each(['http', 'fetch'] as const)('attachToAxios with the %s adapter', (
     expect(box.state(API)).toBe('open');
     const refused = await api.get('/down').catch((e: unknown) => e);
     expect(isCircuitOpenError(refused)).toBe(true);
-    expect(started.get(API)).toBe(2);
+    expect(requests.get(API)).toBe(2);
   });
 
   it('serves the last good response through transformResponse when open', async () => {
@@ -69,7 +57,7 @@ describe.each(['http', 'fetch'] as const)('attachToAxios with the %s adapter', (
     expect(response.headers['x-breakerbox-fallback']).toBe('cache');
     expect(response.headers['age']).toBe('3');
     expect(response.config.url).toBe('/users');
-    expect(started.get(API)).toBe(2);
+    expect(requests.get(API)).toBe(2);
   });
 
   it('serves a value fallback as a normal response when open', async () => {
@@ -79,7 +67,7 @@ describe.each(['http', 'fetch'] as const)('attachToAxios with the %s adapter', (
     expect(response.data).toEqual({ items: [] });
     expect(response.headers['x-breakerbox-fallback']).toBe('value');
     expect(response.headers['content-type']).toBe('application/json');
-    expect(started.get(API)).toBeUndefined();
+    expect(requests.get(API)).toBe(0);
   });
 
   it('rejects with an AxiosError carrying the fallback when validateStatus refuses its status', async () => {
@@ -93,7 +81,7 @@ describe.each(['http', 'fetch'] as const)('attachToAxios with the %s adapter', (
     const accepted = await api.post('/payments', { amount: 1 }, { validateStatus: () => true });
     expect(accepted.status).toBe(503);
     expect(accepted.data).toEqual({ queued: true });
-    expect(started.get(API)).toBeUndefined();
+    expect(requests.get(API)).toBe(0);
   });
 
   it('answers an arraybuffer request with bytes from the cache', async () => {
@@ -120,7 +108,7 @@ describe.each(['http', 'fetch'] as const)('attachToAxios with the %s adapter', (
     expect(box.state(API)).toBe('closed');
     expect(outcomes).toHaveLength(3);
     expect(box.snapshot()[0]).toMatchObject({ failures: 0, successes: 3 });
-    expect(started.get(API)).toBe(3);
+    expect(requests.get(API)).toBe(3);
   });
 
   it('counts a 5xx that validateStatus accepted', async () => {
@@ -211,7 +199,7 @@ describe.each(['http', 'fetch'] as const)('attachToAxios with the %s adapter', (
     const response = await api.get('/price');
     expect(response.data).toEqual({ price: null });
     expect(response.headers['x-breakerbox-fallback']).toBe('value');
-    expect(started.get(API)).toBe(1);
+    expect(requests.get(API)).toBe(1);
   });
 
   it('never serves a response to a request with auth credentials from the shared cache', async () => {

@@ -1,25 +1,13 @@
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBreakerBox, isCircuitOpenError } from '../../src/index.js';
 import { createFetch } from '../../src/adapters/fetch/index.js';
 import { createManualClock } from '../helpers/manual-clock.js';
+import { useMswServer } from '../helpers/msw-server.js';
 
 const API = 'https://api.example.test';
 const OTHER = 'https://other.example.test';
-const server = setupServer();
-const started = new Map<string, number>();
-server.events.on('request:start', ({ request }) => {
-  const origin = new URL(request.url).origin;
-  started.set(origin, (started.get(origin) ?? 0) + 1);
-});
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  started.clear();
-});
-afterAll(() => server.close());
+const { server, requests } = useMswServer();
 
 describe('createFetch through MSW', () => {
   it('opens after the threshold and sends nothing while open', async () => {
@@ -31,7 +19,7 @@ describe('createFetch through MSW', () => {
     expect(box.state(API)).toBe('open');
     const error = await fetch(`${API}/down`).catch((e: unknown) => e);
     expect(isCircuitOpenError(error)).toBe(true);
-    expect(started.get(API)).toBe(2);
+    expect(requests.get(API)).toBe(2);
   });
 
   it('serves the last good response while open, with the fallback headers', async () => {
@@ -49,7 +37,7 @@ describe('createFetch through MSW', () => {
     expect(response.headers.get('x-breakerbox-fallback')).toBe('cache');
     expect(response.headers.get('age')).toBe('3');
     expect(await response.json()).toEqual([{ id: 1 }]);
-    expect(started.get(API)).toBe(2);
+    expect(requests.get(API)).toBe(2);
   });
 
   it('leaves another origin untouched', async () => {

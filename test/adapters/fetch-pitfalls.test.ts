@@ -1,23 +1,12 @@
 import { delay, http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFetch, patchGlobalFetch } from '../../src/adapters/fetch/index.js';
 import { createBreakerBox, type Outcome } from '../../src/index.js';
 import { createManualClock } from '../helpers/manual-clock.js';
+import { useMswServer } from '../helpers/msw-server.js';
 
 const API = 'https://api.example.test';
-const server = setupServer();
-let started = 0;
-server.events.on('request:start', () => {
-  started++;
-});
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  started = 0;
-});
-afterAll(() => server.close());
+const { server, requests } = useMswServer();
 
 function recordOutcomes(box: ReturnType<typeof createBreakerBox>): Outcome[] {
   const outcomes: Outcome[] = [];
@@ -45,7 +34,7 @@ describe('createFetch inputs', () => {
     await expect(fetch('/relative')).rejects.toThrow(new TypeError('Failed to parse URL from /relative'));
     await expect(fetch('http://')).rejects.toThrow(TypeError);
     expect(box.snapshot()).toEqual([]);
-    expect(started).toBe(0);
+    expect(requests.total()).toBe(0);
   });
 
   it('passes non-http URLs straight through', async () => {
@@ -98,7 +87,7 @@ describe('createFetch aborts and timeouts', () => {
     const box = createBreakerBox({ breaker: { failureThreshold: 1 } });
     await expect(createFetch(box)(`${API}/x`, { signal: AbortSignal.abort() })).rejects.toThrow();
     expect(box.state(API)).toBe('closed');
-    expect(started).toBe(0);
+    expect(requests.total()).toBe(0);
   });
 
   it('gives the half-open permit back when the caller aborts the probe', async () => {
@@ -194,7 +183,7 @@ describe('patchGlobalFetch', () => {
       expect(globalThis.fetch).not.toBe(before);
       await fetch(`${API}/x`);
       await expect(fetch(`${API}/x`)).rejects.toThrow(/circuit .* is open/);
-      expect(started).toBe(1);
+      expect(requests.total()).toBe(1);
     } finally {
       expect(restore()).toBe(true);
     }

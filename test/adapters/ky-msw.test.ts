@@ -1,26 +1,14 @@
 import ky, { HTTPError, type KyInstance } from 'ky';
 import { delay, http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createShouldRetry, kyOptions } from '../../src/adapters/ky/index.js';
 import { createBreakerBox, createMemoryCacheStore, isCircuitOpenError, type BreakerBoxOptions, type CacheStore, type Outcome, type Verdict } from '../../src/index.js';
 import { createManualClock } from '../helpers/manual-clock.js';
+import { useMswServer } from '../helpers/msw-server.js';
 
 const API = 'https://api.example.test';
 const OTHER = 'https://other.example.test';
-const server = setupServer();
-const started = new Map<string, number>();
-server.events.on('request:start', ({ request }) => {
-  const origin = new URL(request.url).origin;
-  started.set(origin, (started.get(origin) ?? 0) + 1);
-});
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  started.clear();
-});
-afterAll(() => server.close());
+const { server, requests } = useMswServer();
 
 /** A box, a ky instance on it (retries without backoff), and every outcome the box recorded. */
 function setup(options: BreakerBoxOptions = {}, retry: { limit: number } = { limit: 2 }) {
@@ -57,7 +45,7 @@ describe('kyOptions through MSW', () => {
     const { api, outcomes, box } = setup({ breaker: { failureThreshold: 10 } });
     const error = await api.get(`${API}/down`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HTTPError);
-    expect(started.get(API)).toBe(3);
+    expect(requests.get(API)).toBe(3);
     expect(outcomes).toHaveLength(3);
     expect(outcomes.every((o) => o.verdict === 'failure')).toBe(true);
     expect(box.snapshot()[0]).toMatchObject({ failures: 3, state: 'closed' });
@@ -69,11 +57,11 @@ describe('kyOptions through MSW', () => {
     const error = await api.get(`${API}/down`).catch((e: unknown) => e);
     // Attempts 1 and 2 failed and opened the breaker; attempt 3 was refused and ky stopped there.
     expect(isCircuitOpenError(error)).toBe(true);
-    expect(started.get(API)).toBe(2);
+    expect(requests.get(API)).toBe(2);
     expect(box.state(API)).toBe('open');
     const again = await api.get(`${API}/down`).catch((e: unknown) => e);
     expect(isCircuitOpenError(again)).toBe(true);
-    expect(started.get(API)).toBe(2);
+    expect(requests.get(API)).toBe(2);
     expect(box.snapshot()[0]).toMatchObject({ failures: 2, rejected: 2 });
   });
 
@@ -91,7 +79,7 @@ describe('kyOptions through MSW', () => {
     expect(response.headers.get('x-breakerbox-fallback')).toBe('cache');
     expect(response.headers.get('age')).toBe('2');
     expect(await response.json()).toEqual([{ id: 1 }]);
-    expect(started.get(API)).toBe(2);
+    expect(requests.get(API)).toBe(2);
   });
 
   it('serves a value fallback while open', async () => {
@@ -105,7 +93,7 @@ describe('kyOptions through MSW', () => {
     expect(response.status).toBe(202);
     expect(response.headers.get('x-breakerbox-fallback')).toBe('value');
     expect(await response.json()).toEqual({ queued: true });
-    expect(started.get(API)).toBe(1);
+    expect(requests.get(API)).toBe(1);
   });
 
   it('turns a non-2xx value fallback into a ky HTTPError carrying its body', async () => {
@@ -122,7 +110,7 @@ describe('kyOptions through MSW', () => {
     expect(httpError.response.status).toBe(503);
     expect(httpError.response.headers.get('x-breakerbox-fallback')).toBe('value');
     expect(httpError.data).toEqual({ queued: true });
-    expect(started.get(API)).toBe(1);
+    expect(requests.get(API)).toBe(1);
   });
 
   it('keeps ky from retrying a non-2xx fallback once createShouldRetry is set', async () => {
@@ -142,7 +130,7 @@ describe('kyOptions through MSW', () => {
     expect(delays.without).toHaveBeenCalledTimes(2);
     await expect(guarded.get(`${API}/pay`)).rejects.toThrow(HTTPError);
     expect(delays.with).not.toHaveBeenCalled();
-    expect(started.get(API)).toBe(1);
+    expect(requests.get(API)).toBe(1);
   });
 
   it('does not count 4xx answers as failures', async () => {
@@ -152,7 +140,7 @@ describe('kyOptions through MSW', () => {
     await expect(api.get(`${API}/missing`)).rejects.toThrow(HTTPError);
     expect(outcomes.map((o) => o.verdict)).toEqual(['success', 'success']);
     expect(box.state(API)).toBe('closed');
-    expect(started.get(API)).toBe(2);
+    expect(requests.get(API)).toBe(2);
   });
 
   it('leaves another origin untouched when one fails', async () => {
@@ -178,7 +166,7 @@ describe('kyOptions and aborts', () => {
     const { box, outcomes } = setup({ breaker: { failureThreshold: 10 } });
     const api = ky.create({ ...kyOptions(box), timeout: 50, retry: { limit: 1, retryOnTimeout: true, delay: () => 0 } });
     await expect(api.get(`${API}/slow`)).rejects.toThrow(expect.objectContaining({ name: 'TimeoutError' }));
-    expect(started.get(API)).toBe(2);
+    expect(requests.get(API)).toBe(2);
     expect(outcomes).toEqual([
       { outcome: { kind: 'timeout' }, verdict: 'failure' },
       { outcome: { kind: 'timeout' }, verdict: 'failure' },
@@ -194,7 +182,7 @@ describe('kyOptions and aborts', () => {
     const api = ky.create({ ...kyOptions(box), timeout: 50, retry: { limit: 4, retryOnTimeout: true, delay: () => 0 } });
     const error = await api.get(`${API}/slow`).catch((e: unknown) => e);
     expect(isCircuitOpenError(error)).toBe(true);
-    expect(started.get(API)).toBe(2);
+    expect(requests.get(API)).toBe(2);
   });
 
   it('does not count the caller\'s abort, and gives a half-open probe slot back', async () => {
@@ -211,7 +199,7 @@ describe('kyOptions and aborts', () => {
     hang = true;
     const controller = new AbortController();
     const probe = api.get(`${API}/flaky`, { signal: controller.signal });
-    await untilTrue(() => started.get(API) === 2);
+    await untilTrue(() => requests.get(API) === 2);
     controller.abort();
     await expect(probe).rejects.toThrow(expect.objectContaining({ name: 'AbortError' }));
     expect(outcomes.at(-1)).toEqual({ outcome: { kind: 'aborted' }, verdict: 'ignore' });
