@@ -1,5 +1,5 @@
 import type { SetupServer } from 'msw/node';
-import { show } from './failure.js';
+import { show } from '../../core/validate.js';
 
 /** Requests MSW saw, per origin. See {@link countRequests}. */
 export interface RequestCounter {

@@ -1,4 +1,5 @@
 import { delay, HttpResponse } from 'msw';
+import { assertStatus, show } from '../../core/validate.js';
 
 /**
  * One kind of simulated outage, as the client sees it:
@@ -51,13 +52,6 @@ export function validateFailure(path: string, failure: unknown): asserts failure
   if (body !== undefined && typeof body !== 'string') throw new TypeError(`${path}.body must be a string, got ${show(body)}`);
 }
 
-/** An HTTP status a `Response` can carry. */
-export function assertStatus(path: string, status: unknown): asserts status is number {
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) {
-    throw new RangeError(`${path} must be an integer HTTP status from 200 to 599, got ${show(status)}`);
-  }
-}
-
 /** What the handler resolves with for one failing request. */
 export async function simulate(failure: Failure, request: Request): Promise<Response> {
   if (failure.kind === 'network') return HttpResponse.error();
@@ -75,14 +69,4 @@ export async function simulate(failure: Failure, request: Request): Promise<Resp
 function whenAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}
-
-/** Render a received value for an error message without dumping whole objects. */
-export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
 }

@@ -1,6 +1,6 @@
 import { HttpResponse } from 'msw';
 import type { SetupServer } from 'msw/node';
-import { show } from './failure.js';
+import { show } from '../../core/validate.js';
 
 /** Options of {@link listenStrict}. */
 export interface ListenStrictOptions {

@@ -1,5 +1,6 @@
 import { http, type HttpHandler, type Path } from 'msw';
-import { assertStatus, type Failure, show, simulate, validateFailure } from './failure.js';
+import { assertStatus, show } from '../../core/validate.js';
+import { type Failure, simulate, validateFailure } from './failure.js';
 
 /** Options shared by the outage handlers. */
 export interface OutageOptions {
