@@ -1,10 +1,10 @@
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBreakerBox, type BreakerBox, type CacheFallbackOptions } from '../../src/index.js';
-import { countRequests, listenStrict, outage } from '../../src/testing/msw/index.js';
+import { outage } from '../../src/testing/msw/index.js';
 import { createManualClock } from '../helpers/manual-clock.js';
 import { headerClientDrivers, type Answer, type HeaderClient } from './helpers/header-clients.js';
+import { useMswServer } from '../helpers/msw-server.js';
 
 /**
  * The cached fallback must never hand one caller's response to another: not across
@@ -15,7 +15,7 @@ import { headerClientDrivers, type Answer, type HeaderClient } from './helpers/h
 
 const A = 'https://a.example.test';
 const B = 'https://b.example.test';
-const server = setupServer(
+const { server, requests } = useMswServer(
   // Echoes who asked, so a leak shows up as someone else's name.
   http.all(`${A}/*`, ({ request }) => {
     const path = new URL(request.url).pathname;
@@ -27,17 +27,6 @@ const server = setupServer(
   }),
   http.all(`${B}/*`, ({ request }) => HttpResponse.text(`b ${new URL(request.url).pathname}`)),
 );
-const requests = countRequests(server);
-
-beforeAll(() => listenStrict(server));
-afterEach(() => {
-  server.resetHandlers();
-  requests.reset();
-});
-afterAll(() => {
-  requests.dispose();
-  server.close();
-});
 
 /** Cache writes read the body copy asynchronously; give them a moment to land. */
 const cacheWritten = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));

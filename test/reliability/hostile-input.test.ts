@@ -1,25 +1,14 @@
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFetch } from '../../src/adapters/fetch/index.js';
 import { createBreakerBox, createMemoryCacheStore, type BreakerBox, type CacheStore } from '../../src/index.js';
-import { countRequests, listenStrict, outage } from '../../src/testing/msw/index.js';
+import { outage } from '../../src/testing/msw/index.js';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock.js';
+import { useMswServer } from '../helpers/msw-server.js';
 
 const API = 'https://api.example.test';
 const FLOOD = 100_000;
-const server = setupServer();
-const requests = countRequests(server);
-
-beforeAll(() => listenStrict(server));
-afterEach(() => {
-  server.resetHandlers();
-  requests.reset();
-});
-afterAll(() => {
-  requests.dispose();
-  server.close();
-});
+const { server, requests } = useMswServer();
 
 /** Let the box's asynchronous cache writes land. */
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

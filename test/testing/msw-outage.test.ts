@@ -1,21 +1,10 @@
 import { getResponse, http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { countRequests, listenStrict, outage } from '../../src/testing/msw/index.js';
+import { describe, expect, it } from 'vitest';
+import { outage } from '../../src/testing/msw/index.js';
+import { useMswServer } from '../helpers/msw-server.js';
 
 const API = 'https://api.example.test';
-const server = setupServer(http.all(`${API}/*`, () => HttpResponse.json({ healthy: true })));
-const requests = countRequests(server);
-
-beforeAll(() => listenStrict(server));
-afterEach(() => {
-  server.resetHandlers();
-  requests.reset();
-});
-afterAll(() => {
-  requests.dispose();
-  server.close();
-});
+const { server, requests } = useMswServer(http.all(`${API}/*`, () => HttpResponse.json({ healthy: true })));
 
 /** `status` for a response, the error's name for a rejected request. */
 async function settle(url: string, init?: RequestInit): Promise<number | string> {
