@@ -57,7 +57,7 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
   readonly #registry: BreakerRegistry;
   readonly #cache: CacheStore;
   /** Static fallback values, encoded once on first use. */
-  readonly #values = new WeakMap<FallbackValue, FallbackResponse>();
+  readonly #values = new WeakMap<FallbackValue, { response: FallbackResponse; promise: Promise<FallbackResponse> }>();
 
   constructor(options: BreakerBoxOptions) {
     this.#clock = options.clock ?? systemClock;
@@ -173,7 +173,7 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
       if (cached !== undefined) return Promise.resolve(this.#served(permit, cached, reason));
     }
     if (value === undefined) return Promise.resolve(undefined);
-    if (typeof value !== 'function') return Promise.resolve(this.#served(permit, this.#valueResponse(value, 'options.fallback.value'), reason));
+    if (typeof value !== 'function') return this.#servedValue(permit, value, reason);
     return this.#computedFallback(permit, reason);
   }
 
@@ -237,13 +237,22 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
     return this.#served(permit, buildValueResponse(value, 'the value returned by fallback.value()'), reason);
   }
 
+  /** A static value answers every refused request with the same settled promise: no allocation per request. */
+  #servedValue(permit: PermitBase, value: FallbackValue, reason: 'open' | 'failure'): Promise<FallbackResponse> {
+    const answer = this.#values.get(value) ?? this.#encodeValue(value, 'options.fallback.value');
+    this.#served(permit, answer.response, reason);
+    return answer.promise;
+  }
+
   #valueResponse(value: FallbackValue, path: string): FallbackResponse {
-    let response = this.#values.get(value);
-    if (response === undefined) {
-      response = buildValueResponse(value, path);
-      this.#values.set(value, response);
-    }
-    return response;
+    return (this.#values.get(value) ?? this.#encodeValue(value, path)).response;
+  }
+
+  #encodeValue(value: FallbackValue, path: string): { response: FallbackResponse; promise: Promise<FallbackResponse> } {
+    const response = buildValueResponse(value, path);
+    const answer = { response, promise: Promise.resolve(response) };
+    this.#values.set(value, answer);
+    return answer;
   }
 
   #served(permit: PermitBase, response: FallbackResponse, reason: 'open' | 'failure'): FallbackResponse {
