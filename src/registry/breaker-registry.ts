@@ -60,8 +60,11 @@ export class BreakerRegistry {
     const existing = this.#breakers.get(origin);
     if (existing !== undefined) return (this.#last = existing);
     if (this.#breakers.size >= this.#maxOrigins) this.#evictOne();
-    const breaker = new Breaker(origin, this.#resolved.get(this.#hosts.match(origin))!, this.#context);
-    this.#breakers.set(origin, breaker);
+    // Keep a copy: an origin sliced from a URL is, in V8, a view that holds that whole URL
+    // (query string and all) in memory for as long as the breaker lives.
+    const key = [...origin].join('');
+    const breaker = new Breaker(key, this.#resolved.get(this.#hosts.match(key))!, this.#context);
+    this.#breakers.set(key, breaker);
     this.#closed++;
     return (this.#last = breaker);
   }
