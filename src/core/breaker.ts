@@ -89,6 +89,18 @@ export class Breaker {
    * permit's; `startedAt` is its admission time (only read for the slow-call rule).
    */
   record(verdict: Verdict, outcome: Outcome, probe: boolean, generation: number, startedAt: number): void {
+    // The common case, kept small enough for V8 to inline into the caller: a success on a
+    // closed breaker with no rolling windows only resets the failure streak.
+    if (verdict === 'success' && this.state === 'closed' && generation === this.generation && this.failureWindow === undefined && this.slowWindow === undefined) {
+      this.inFlight--;
+      this.successes++;
+      this.consecutiveFailures = 0;
+      return;
+    }
+    this.#recordAny(verdict, outcome, probe, generation, startedAt);
+  }
+
+  #recordAny(verdict: Verdict, outcome: Outcome, probe: boolean, generation: number, startedAt: number): void {
     this.inFlight--;
     const current = generation === this.generation;
     if (verdict === 'ignore') {
