@@ -1,5 +1,5 @@
 import type { BreakerBox, HeadersLike, Outcome } from '../../core/types.js';
-import { fastOrigin } from '../../registry/origin-key.js';
+import { fastOrigin, schemeLength } from '../../registry/origin-key.js';
 import { ADMITTED } from '../../utils/admitted-marker.js';
 import { readLimited } from '../../utils/read-limited.js';
 import { classifyFetchError } from './classify-fetch-error.js';
@@ -67,7 +67,7 @@ export function createFetch(box: BreakerBox, options: CreateFetchOptions = {}): 
     const request = isRequest(input) ? input : undefined;
     // Parse first: an invalid URL throws fetch's own TypeError before any breaker is touched.
     const url = request ? request.url : absoluteUrl(input as string | URL);
-    if (!url.startsWith('http:') && !url.startsWith('https:')) return send(input, init);
+    if (schemeLength(url) === 0) return send(input, init);
 
     const method = init?.method ?? request?.method ?? 'GET';
     const headers = (init?.headers ?? request?.headers) as HeadersLike | undefined;
@@ -95,7 +95,9 @@ export function createFetch(box: BreakerBox, options: CreateFetchOptions = {}): 
       throw error;
     }
 
-    const verdict = permit.record({ kind: 'response', status: response.status, headers: response.headers });
+    // Each getter of a fetch Response runs a brand check: read status and headers once.
+    const { status, headers: responseHeaders } = response;
+    const verdict = permit.record({ kind: 'response', status, headers: responseHeaders });
     if (verdict === 'failure') {
       const fallback = await permit.fallback();
       if (fallback !== undefined) {
@@ -106,9 +108,9 @@ export function createFetch(box: BreakerBox, options: CreateFetchOptions = {}): 
     } else if (verdict === 'success') {
       const live = response;
       permit.storeResponse({
-        status: live.status,
+        status,
         statusText: live.statusText,
-        headers: live.headers,
+        headers: responseHeaders,
         // Cloned only when the box decides to keep it, and before the caller can read the original.
         body: live.body === null ? null : (maxBytes) => readLimited(live.clone().body!, maxBytes),
       });
