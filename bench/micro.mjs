@@ -1,6 +1,6 @@
 /**
  * P1 (closed path) and P2 (open path): the core API against cockatiel and opossum.
- * Run as a child of bench/run.mjs: `node --import ./scripts/register-source.mjs bench/micro.mjs closed|open`.
+ * Run as a child of bench/run.mjs: `node --import ./scripts/register-source.mjs bench/micro.mjs closed|open|mixed`.
  *
  * Each task function runs a batch of sequential calls, so tinybench's own per-sample
  * cost (a timestamp and an await) is spread thin. Tasks of one repetition run one after
@@ -16,7 +16,11 @@ const section = process.argv[2];
 const repetitions = Number(process.env.BENCH_REPS ?? 5);
 const time = Number(process.env.BENCH_TIME ?? 200);
 
-const URL_ = 'https://api.example.com/v1/users?page=2';
+const ORIGIN = 'https://api.example.com';
+/** 16 paths of one origin, built at run time like an app's URLs (not one constant string). */
+const URLS = Array.from({ length: 16 }, (_, i) => `${ORIGIN}/v1/users?page=${i}`);
+/** The same paths spread over 4 origins, taken in turn: every call changes origin. */
+const URLS_4_ORIGINS = Array.from({ length: 16 }, (_, i) => `https://api${i & 3}.example.com/v1/users?page=${i}`);
 const BATCH = 100;
 const SYNC_BATCH = 1000;
 const HOUR = 3_600_000;
@@ -32,9 +36,9 @@ const fail = async () => {
  * The two-step guard as an adapter runs it: inline, in the async function the adapter
  * has anyway (no wrapper closure per call, unlike `policy.execute(fn)`).
  */
-async function guardedBatch(box, count, expectFallback) {
+async function guardedBatch(box, count, expectFallback, urls) {
   for (let i = 0; i < count; i++) {
-    const permit = box.admit(URL_);
+    const permit = box.admit(urls[i & 15]);
     if (!permit.allowed) {
       const answer = await permit.fallback();
       if (answer === undefined) throw permit.error;
@@ -50,7 +54,7 @@ async function guardedBatch(box, count, expectFallback) {
 async function refusedBatch(box, count) {
   for (let i = 0; i < count; i++) {
     try {
-      await guardedBatch(box, 1, false);
+      await guardedBatch(box, 1, false, URLS);
       throw new Error('expected a CircuitOpenError');
     } catch (error) {
       if (error.code !== 'ECIRCUITOPEN') throw error;
@@ -60,8 +64,8 @@ async function refusedBatch(box, count) {
 
 function openBox(fallbackOptions) {
   const box = createBreakerBox({ breaker: { openDuration: HOUR, maxOpenDuration: HOUR }, ...(fallbackOptions ? { fallback: fallbackOptions } : {}) });
-  for (let i = 0; i < 5; i++) box.admit(URL_).record({ kind: 'response', status: 500 });
-  if (box.state(URL_) !== 'open') throw new Error(`setup: breakerbox did not open (${box.state(URL_)})`);
+  for (let i = 0; i < 5; i++) box.admit(URLS[i]).record({ kind: 'response', status: 500 });
+  if (box.state(ORIGIN) !== 'open') throw new Error(`setup: breakerbox did not open (${box.state(ORIGIN)})`);
   return box;
 }
 
@@ -84,6 +88,12 @@ async function tasksFor(name) {
   const bare = async () => {
     for (let i = 0; i < BATCH; i++) await noop();
   };
+  if (name === 'mixed') {
+    // Its own process: V8 shares type feedback across every box, so mixing origins in the
+    // process that measures P1.1 would slow that too.
+    const box = createBreakerBox();
+    return { cleanup: () => {}, tasks: [['bare', bare, BATCH], ['breakerbox-4-origins', () => guardedBatch(box, BATCH, false, URLS_4_ORIGINS), BATCH]] };
+  }
   if (name === 'closed') {
     const box = createBreakerBox();
     const cockatiel = circuitBreaker(handleAll, { halfOpenAfter: 30_000, breaker: new ConsecutiveBreaker(5) });
@@ -93,11 +103,11 @@ async function tasksFor(name) {
       cleanup: () => [opossum, opossumLean].forEach((b) => b.shutdown()),
       tasks: [
         ['bare', bare, BATCH],
-        ['breakerbox', () => guardedBatch(box, BATCH, false), BATCH],
+        ['breakerbox', () => guardedBatch(box, BATCH, false, URLS), BATCH],
         [
           'breakerbox-sync',
           () => {
-            for (let i = 0; i < SYNC_BATCH; i++) box.admit(URL_).record({ kind: 'response', status: 200 });
+            for (let i = 0; i < SYNC_BATCH; i++) box.admit(URLS[i & 15]).record({ kind: 'response', status: 200 });
           },
           SYNC_BATCH,
         ],
@@ -146,12 +156,12 @@ async function tasksFor(name) {
         },
         BATCH,
       ],
-      ['breakerbox-fallback', () => guardedBatch(valueBox, BATCH, true), BATCH],
+      ['breakerbox-fallback', () => guardedBatch(valueBox, BATCH, true, URLS), BATCH],
       ['breakerbox-error', () => refusedBatch(errorBox, BATCH), BATCH],
       [
         'breakerbox-refuse-sync',
         () => {
-          for (let i = 0; i < SYNC_BATCH; i++) if (valueBox.admit(URL_).allowed) throw new Error('expected a refusal');
+          for (let i = 0; i < SYNC_BATCH; i++) if (valueBox.admit(URLS[i & 15]).allowed) throw new Error('expected a refusal');
         },
         SYNC_BATCH,
       ],
@@ -188,7 +198,7 @@ async function tasksFor(name) {
 }
 
 async function main() {
-  if (section !== 'closed' && section !== 'open') throw new Error(`usage: micro.mjs closed|open, got ${section}`);
+  if (section !== 'closed' && section !== 'open' && section !== 'mixed') throw new Error(`usage: micro.mjs closed|open|mixed, got ${section}`);
   const { tasks, cleanup } = await tasksFor(section);
   const samples = Object.fromEntries(tasks.map(([name]) => [name, []]));
   for (let rep = 0; rep < repetitions; rep++) {
