@@ -16,14 +16,13 @@ const circuitOpenErrorBrand = Symbol.for('breakerbox.CircuitOpenError');
  * ```
  */
 export class BreakerBoxError extends Error {
-  override name = 'BreakerBoxError';
+  declare name: string;
   /** A stable, machine-readable code, e.g. `'ECIRCUITOPEN'`. */
   readonly code: string;
 
   constructor(message: string, code: string, options?: ErrorOptions) {
     super(message, options);
     this.code = code;
-    Object.defineProperty(this, breakerBoxErrorBrand, { value: true });
   }
 }
 
@@ -55,7 +54,6 @@ export interface CircuitOpenErrorDetails {
  * ```
  */
 export class CircuitOpenError extends BreakerBoxError {
-  override name = 'CircuitOpenError';
   declare readonly code: 'ECIRCUITOPEN';
   /** The origin whose breaker refused the request. */
   readonly origin: string;
@@ -75,8 +73,18 @@ export class CircuitOpenError extends BreakerBoxError {
     this.retryAfter = details.retryAfter;
     this.method = details.method;
     this.url = details.url;
-    Object.defineProperty(this, circuitOpenErrorBrand, { value: true });
   }
+}
+
+// `name` and the brands live on the prototypes: an own property per instance costs a
+// define on every refusal, and refusals come in floods while a host is down. The brands
+// are still found by `error[brand]`, and survive duplicate copies since they are Symbol.for.
+for (const [type, name, brand] of [
+  [BreakerBoxError, 'BreakerBoxError', breakerBoxErrorBrand],
+  [CircuitOpenError, 'CircuitOpenError', circuitOpenErrorBrand],
+] as const) {
+  Object.defineProperty(type.prototype, 'name', { value: name, writable: true, configurable: true });
+  Object.defineProperty(type.prototype, brand, { value: true });
 }
 
 function describeRefusal({ method, url, origin, state, retryAfter }: CircuitOpenErrorDetails): string {
