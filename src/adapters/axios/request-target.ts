@@ -25,11 +25,13 @@ const encoder = new TextEncoder();
  * untouched, so axios raises its own error and no breaker is touched.
  */
 export function requestTarget(config: InternalAxiosRequestConfig): RequestTarget | undefined {
-  let url: string;
-  try {
-    url = bare.getUri(config);
-  } catch {
-    return undefined;
+  let url = plainFullUrl(config);
+  if (url === undefined) {
+    try {
+      url = bare.getUri(config);
+    } catch {
+      return undefined;
+    }
   }
   let userinfo: string | undefined;
   if (fastOrigin(url) === undefined) {
@@ -46,6 +48,28 @@ export function requestTarget(config: InternalAxiosRequestConfig): RequestTarget
   }
   const auth = config.auth === undefined ? userinfo : `${config.auth.username ?? ''}:${config.auth.password ?? ''}`;
   return { url, headers: auth === undefined ? config.headers : withAuthorization(config.headers, auth) };
+}
+
+const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+
+/**
+ * The final URL of the common request, with no `params`, computed the way axios's
+ * `buildFullPath` does (`baseURL` joined with a relative `url`), without `getUri()`:
+ * its `mergeConfig` cost about 13 µs of CPU per request (bench P4). Anything else
+ * (params, non-string URLs, a result that is not a plain http(s) URL) returns
+ * `undefined` and takes `getUri()`; a test holds the two equal.
+ */
+export function plainFullUrl(config: Pick<InternalAxiosRequestConfig, 'url' | 'baseURL' | 'params' | 'allowAbsoluteUrls'>): string | undefined {
+  const { url, baseURL, params } = config;
+  if (typeof url !== 'string' || (baseURL !== undefined && typeof baseURL !== 'string')) return undefined;
+  if (params !== undefined && params !== null) return undefined;
+  let full = url;
+  if (baseURL && (!ABSOLUTE.test(url) || config.allowAbsoluteUrls === false)) {
+    let end = baseURL.length;
+    while (end > 0 && baseURL.charCodeAt(end - 1) === 47) end--;
+    full = url === '' ? baseURL : `${baseURL.slice(0, end)}/${url.replace(/^\/+/, '')}`;
+  }
+  return fastOrigin(full) === undefined ? undefined : full;
 }
 
 /**
