@@ -29,6 +29,7 @@ import type {
 
 const systemClock: Clock = { now: Date.now };
 const encoder = new TextEncoder();
+const noValue: Promise<undefined> = Promise.resolve(undefined);
 
 /**
  * Create a box of per-origin circuit breakers. Every option is checked here: a bad one
@@ -172,9 +173,7 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
       const cached = this.#lookup(permit, key);
       if (cached !== undefined) return Promise.resolve(this.#served(permit, cached, reason));
     }
-    if (value === undefined) return Promise.resolve(undefined);
-    if (typeof value !== 'function') return this.#servedValue(permit, value, reason);
-    return this.#computedFallback(permit, reason);
+    return this.#valueFallback(permit, reason);
   }
 
   store(permit: PermitBase, response: StorableResponse): void {
@@ -222,9 +221,14 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
     const key = await cacheKey(permit.method, permit.url, permit.headers);
     const cached = key === undefined ? undefined : this.#lookup(permit, key);
     if (cached !== undefined) return this.#served(permit, cached, reason);
+    return this.#valueFallback(permit, reason);
+  }
+
+  /** The `value` fallback, after the cache had nothing: none, a static value, or a function's answer. */
+  #valueFallback(permit: PermitBase, reason: 'open' | 'failure'): Promise<FallbackResponse | undefined> {
     const { value } = permit.breaker.options.fallback;
-    if (value === undefined) return undefined;
-    if (typeof value !== 'function') return this.#served(permit, this.#valueResponse(value, 'options.fallback.value'), reason);
+    if (value === undefined) return noValue;
+    if (typeof value !== 'function') return this.#servedValue(permit, value, reason);
     return this.#computedFallback(permit, reason);
   }
 
