@@ -166,7 +166,7 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
   }
 
   fallbackFor(permit: PermitBase, reason: 'open' | 'failure'): Promise<FallbackResponse | undefined> {
-    const { cache, value } = permit.breaker.options.fallback;
+    const { cache } = permit.breaker.options.fallback;
     if (cache !== undefined && requestAllowsCache(permit.method, permit.headers, cache)) {
       const key = plainCacheKey(permit.method, permit.url, permit.headers);
       if (key === undefined) return this.#privateCacheFallback(permit, reason);
