@@ -1,6 +1,7 @@
 import axios from 'axios';
 import type { InternalAxiosRequestConfig } from 'axios';
 import type { Outcome } from '../../core/types.js';
+import { errorName } from '../../utils/error-name.js';
 
 /**
  * What a rejected axios adapter call means (research/adapters.md §1.4, verified with the
@@ -15,7 +16,7 @@ import type { Outcome } from '../../core/types.js';
  */
 export function classifyAxiosError(error: unknown, config: InternalAxiosRequestConfig): Outcome {
   if (axios.isCancel(error)) {
-    return nameOf((config.signal as { reason?: unknown } | undefined)?.reason) === 'TimeoutError' ? { kind: 'timeout' } : { kind: 'aborted' };
+    return errorName((config.signal as { reason?: unknown } | undefined)?.reason) === 'TimeoutError' ? { kind: 'timeout' } : { kind: 'aborted' };
   }
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return { kind: 'timeout' };
@@ -35,10 +36,6 @@ export function classifyAxiosError(error: unknown, config: InternalAxiosRequestC
 function refusedByValidateStatus(status: number, config: InternalAxiosRequestConfig): boolean {
   const validate = config.validateStatus;
   return typeof validate === 'function' && status !== 0 && !validate(status);
-}
-
-function nameOf(value: unknown): string | undefined {
-  return typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string' ? (value as { name: string }).name : undefined;
 }
 
 /** The OS code when there is one: the fetch adapter says `ERR_NETWORK` and keeps it on `cause`. */

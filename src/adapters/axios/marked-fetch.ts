@@ -1,8 +1,8 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import type { BreakerBox } from '../../core/types.js';
 import { ADMITTED } from '../../utils/admitted-marker.js';
+import type { FetchFunction } from '../fetch/create-fetch.js';
 
-type FetchFunction = (input: URL | Request | string, init?: RequestInit) => Promise<Response>;
 type AxiosEnv = NonNullable<InternalAxiosRequestConfig['env']>;
 
 /** One marked fetch per box and per fetch it calls: axios caches its fetch adapter by fetch identity. */

@@ -1,4 +1,5 @@
 import type { Outcome } from '../../core/types.js';
+import { errorName } from '../../utils/error-name.js';
 
 /**
  * What a rejected `fetch` means (research/adapters.md §3.1, verified on undici 6 and 7):
@@ -10,15 +11,11 @@ import type { Outcome } from '../../core/types.js';
  */
 export function classifyFetchError(error: unknown, callerSignal: AbortSignal | undefined, timeoutSignal: AbortSignal | undefined): Outcome {
   if (timeoutSignal?.aborted && !callerSignal?.aborted) return { kind: 'timeout' };
-  if (callerSignal?.aborted) return nameOf(callerSignal.reason) === 'TimeoutError' ? { kind: 'timeout' } : { kind: 'aborted' };
-  const name = nameOf(error);
+  if (callerSignal?.aborted) return errorName(callerSignal.reason) === 'TimeoutError' ? { kind: 'timeout' } : { kind: 'aborted' };
+  const name = errorName(error);
   if (name === 'TimeoutError') return { kind: 'timeout' };
   if (name === 'AbortError') return { kind: 'aborted' };
   return { kind: 'network', code: codeOf(error) };
-}
-
-function nameOf(value: unknown): string | undefined {
-  return typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string' ? (value as { name: string }).name : undefined;
 }
 
 function codeOf(error: unknown): string | undefined {
