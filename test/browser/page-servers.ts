@@ -1,32 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-
-/** A loopback HTTP server that closes its open sockets when asked to close. */
-interface Closable {
-  origin: string;
-  close(): Promise<void>;
-}
-
-async function listen(handler: (req: IncomingMessage, res: ServerResponse, url: URL) => void): Promise<Closable> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => handler(req, res, new URL(req.url ?? '/', 'http://local')));
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+import { listenLoopback, type LoopbackServer } from '../helpers/listen-loopback.js';
 
 /** The origin the page calls: JSON while healthy, 503 while failing, CORS open to the page. */
-export interface ApiServer extends Closable {
+export interface ApiServer extends LoopbackServer {
   setHealthy(healthy: boolean): void;
   /** Requests that reached it, by path (CORS preflights are not counted). */
   hitsByPath(): Record<string, number>;
@@ -38,7 +13,7 @@ export async function startApiServer(): Promise<ApiServer> {
   let served = 0;
   const hits: Record<string, number> = {};
   const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': 'GET, POST' };
-  const server = await listen((req, res, url) => {
+  const server = await listenLoopback((req, res, url) => {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, cors).end();
       return;
@@ -65,7 +40,7 @@ export async function startApiServer(): Promise<ApiServer> {
  * The page's own origin: the HTML, the bundled scenario, and two control routes the
  * page uses (with the unpatched fetch) to flip the API origin and read its hit count.
  */
-export async function startPageServer(bundle: string, api: ApiServer): Promise<Closable> {
+export async function startPageServer(bundle: string, api: ApiServer): Promise<LoopbackServer> {
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="api-origin" content="${api.origin}">
 <title>breakerbox in Chromium</title>
@@ -76,7 +51,7 @@ export async function startPageServer(bundle: string, api: ApiServer): Promise<C
   td:last-child { color: #555; font-family: ui-monospace, monospace; font-size: 13px; }
 </style></head>
 <body><main id="report">Running…</main><script type="module" src="/scenario.js"></script></body></html>`;
-  return listen((req, res, url) => {
+  return listenLoopback((req, res, url) => {
     if (url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
     } else if (url.pathname === '/scenario.js') {

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { listenLoopback } from './listen-loopback.js';
 
 /**
  * How the local server answers. Routes by path:
@@ -23,20 +24,15 @@ export interface LocalServer {
 export async function startLocalServer(): Promise<LocalServer> {
   let hits = 0;
   let mode: ServerMode = 'normal';
-  const sockets = new Set<Socket>();
-  const hanging = new Set<ServerResponse>();
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = await listenLoopback((req, res, url) => {
     hits++;
-    const url = new URL(req.url ?? '/', 'http://local');
     const route = mode !== 'normal' ? mode : routeOf(url);
     if (route === 'reset') {
       req.socket.resetAndDestroy();
       return;
     }
-    if (route === 'hang') {
-      hanging.add(res);
-      return;
-    }
+    // A hang never answers; close() ends the connection.
+    if (route === 'hang') return;
     if (typeof route === 'object') {
       res.writeHead(route.status, route.retryAfter === undefined ? {} : { 'retry-after': route.retryAfter });
       res.end(`status ${route.status}`);
@@ -45,22 +41,13 @@ export async function startLocalServer(): Promise<LocalServer> {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ ok: true, path: url.pathname }));
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: server.origin,
     hits: () => hits,
     setMode(next) {
       mode = next;
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: server.close,
   };
 }
 
