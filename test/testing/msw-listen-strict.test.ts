@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listenStrict } from '../../src/testing/msw/index.js';
 import { startLocalServer, type LocalServer } from '../helpers/local-server.js';
 
@@ -13,6 +13,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([local.close(), other.close()]);
 });
+
+/**
+ * Run `body` with MSW's console.error captured, not printed: the strict listener reports
+ * every unhandled request there, and a passing run should not print red text. Returns
+ * what MSW reported.
+ */
+async function captureMswErrors(body: () => Promise<void>): Promise<string[]> {
+  const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+  try {
+    await body();
+    return spy.mock.calls.map((args) => args.map(String).join(' '));
+  } finally {
+    spy.mockRestore();
+  }
+}
 
 /** Run `body` with a fresh server listening strictly, and always close it. */
 async function withStrictServer(options: Parameters<typeof listenStrict>[1], body: () => Promise<void>): Promise<void> {
@@ -33,18 +48,25 @@ describe('listenStrict', () => {
   });
 
   it('fails an unhandled request without letting it reach the network', async () => {
-    await withStrictServer({}, async () => {
-      await expect(fetch(`${local.origin}/ok`)).rejects.toThrow(TypeError);
-      expect(local.hits()).toBe(0);
-    });
+    const reported = await captureMswErrors(() =>
+      withStrictServer({}, async () => {
+        await expect(fetch(`${local.origin}/ok`)).rejects.toThrow(TypeError);
+        expect(local.hits()).toBe(0);
+      }),
+    );
+    expect(reported).toEqual([expect.stringContaining(`[MSW] Error: intercepted a request without a matching request handler:\n\n  • GET ${local.origin}/ok`)]);
   });
 
   it('lets unhandled requests to passthrough origins reach the real server, and fails the rest', async () => {
-    await withStrictServer({ passthrough: [`${local.origin}/any/path`] }, async () => {
-      expect((await fetch(`${local.origin}/ok`)).status).toBe(200);
-      await expect(fetch(`${other.origin}/ok`)).rejects.toThrow(TypeError);
-      expect([local.hits(), other.hits()]).toEqual([1, 0]);
-    });
+    const reported = await captureMswErrors(() =>
+      withStrictServer({ passthrough: [`${local.origin}/any/path`] }, async () => {
+        expect((await fetch(`${local.origin}/ok`)).status).toBe(200);
+        await expect(fetch(`${other.origin}/ok`)).rejects.toThrow(TypeError);
+        expect([local.hits(), other.hits()]).toEqual([1, 0]);
+      }),
+    );
+    // Only the request that was not let through is reported.
+    expect(reported).toEqual([expect.stringContaining(`intercepted a request without a matching request handler:\n\n  • GET ${other.origin}/ok`)]);
   });
 
   it('starts a browser worker with the error strategy when given one', async () => {
