@@ -4,7 +4,17 @@
  * @packageDocumentation
  */
 export { createBreakerBox } from './core/box.js';
-export { BreakerBoxError, CircuitOpenError, isBreakerBoxError, isCircuitOpenError, type CircuitOpenErrorDetails } from './errors.js';
+export {
+  BreakerBoxError,
+  BulkheadFullError,
+  CircuitOpenError,
+  findBreakerBoxError,
+  isBreakerBoxError,
+  isBulkheadFullError,
+  isCircuitOpenError,
+  type BulkheadFullErrorDetails,
+  type CircuitOpenErrorDetails,
+} from './errors.js';
 export { createStatusClassifier, defaultFailureStatuses } from './classification/classify.js';
 export { createMemoryCacheStore, type MemoryCacheStoreOptions } from './fallback/memory-cache-store.js';
 export { defaultBreakerOptions, defaultCacheOptions } from './core/options.js';
