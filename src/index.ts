@@ -46,6 +46,7 @@ export type {
   Permit,
   RejectedPermit,
   SlowCallOptions,
+  StateChangeCause,
   StorableResponse,
   Verdict,
 } from './core/types.js';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ORIGIN, testBox } from '../core/test-support.js';
 import type { Outcome } from '../core/types.js';
 import { createStatusClassifier, defaultFailureStatuses } from './classify.js';
@@ -51,11 +51,26 @@ describe('classification options', () => {
     expect(t.run(response(503), 'https://other.example.com/')).toBe('success');
   });
 
-  it('throws a TypeError naming the value when classify returns something else, and frees the permit', () => {
+  it('reports a classify that returns something else, counts it as ignore, and frees the probe permit', () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     const t = testBox({ breaker: { failureThreshold: 1, openDuration: 1_000 }, classify: (o) => (o.kind === 'timeout' ? ('maybe' as never) : 'failure') });
     t.fail();
     t.advance(1_000);
-    expect(() => t.run({ kind: 'timeout' })).toThrow(new TypeError(`classify must return 'success', 'failure' or 'ignore', got "maybe"`));
+    expect(t.run({ kind: 'timeout' })).toBe('ignore');
+    expect(String(errors.mock.calls[0]?.[1])).toContain(`classify must return 'success', 'failure' or 'ignore', got "maybe"`);
     expect(t.box.admit(ORIGIN).allowed).toBe(true);
+    errors.mockRestore();
+  });
+
+  it('frees the half-open probe permit when classify throws (0.1 kept it for openDuration)', () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const t = testBox({ breaker: { failureThreshold: 1, openDuration: 1_000 }, classify: (o) => { if (o.kind === 'timeout') throw new Error('classifier bug'); return 'failure'; } });
+    t.fail();
+    t.advance(1_000);
+    expect(t.run({ kind: 'timeout' })).toBe('ignore');
+    expect(errors).toHaveBeenCalledTimes(1);
+    // The next request gets the probe slot at once, not after openDuration.
+    expect(t.box.admit(ORIGIN).allowed).toBe(true);
+    errors.mockRestore();
   });
 });

@@ -1,7 +1,9 @@
 import { Emitter } from '../events/emitter.js';
-import { cacheKey, entryMatches, plainCacheKey, requestAllowsCache, responseIsStorable, toCachedResponse } from '../fallback/cache-policy.js';
+import { cacheRequest } from '../fallback/cache-policy.js';
+import { CachedFallback } from '../fallback/cached-fallback.js';
 import { buildValueResponse } from '../fallback/fallback-value.js';
 import { createMemoryCacheStore } from '../fallback/memory-cache-store.js';
+import { headerPairs } from '../utils/header-pairs.js';
 import { BreakerRegistry } from '../registry/breaker-registry.js';
 import { toOrigin } from '../registry/origin-key.js';
 import type { Breaker, BreakerContext } from './breaker.js';
@@ -12,17 +14,18 @@ import type {
   BreakerBox,
   BreakerBoxEventName,
   BreakerBoxEvents,
+  BodyCollector,
   BreakerBoxOptions,
-  CachedResponse,
-  CacheStore,
   CircuitState,
   Clock,
   FallbackResponse,
   FallbackValue,
+  HeadersLike,
   HostOptions,
   OriginSnapshot,
   Outcome,
   Permit,
+  StateChangeCause,
   StorableResponse,
   Verdict,
 } from './types.js';
@@ -30,6 +33,7 @@ import type {
 const systemClock: Clock = { now: Date.now };
 const encoder = new TextEncoder();
 const noValue: Promise<undefined> = Promise.resolve(undefined);
+const HTTP_SCHEME = /^https?:/i;
 
 /**
  * Create a box of per-origin circuit breakers. Every option is checked here: a bad one
@@ -56,16 +60,17 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
   readonly #random: () => number;
   readonly #emitter = new Emitter();
   readonly #registry: BreakerRegistry;
-  readonly #cache: CacheStore;
+  readonly #cache: CachedFallback;
   /** Static fallback values, encoded once on first use. */
   readonly #values = new WeakMap<FallbackValue, { response: FallbackResponse; promise: Promise<FallbackResponse> }>();
 
   constructor(options: BreakerBoxOptions) {
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
-    this.#cache = options.cacheStore ?? createMemoryCacheStore();
-    const { hosts = {}, maxOrigins = DEFAULT_MAX_ORIGINS, breaker, fallback, timeout, failureStatuses, classify } = options;
-    const defaults = stripUndefined({ breaker, fallback, timeout, failureStatuses, classify }) as HostOptions;
+    const { hosts = {}, maxOrigins = DEFAULT_MAX_ORIGINS, breaker, fallback, timeout, bodyTimeout, callerTimeout, failureStatuses, classify } = options;
+    const maxBytes = typeof fallback?.cache === 'object' ? fallback.cache.maxBytes : undefined;
+    this.#cache = new CachedFallback(options.cacheStore ?? createMemoryCacheStore(maxBytes === undefined ? {} : { maxBytes }), this.#clock);
+    const defaults = stripUndefined({ breaker, fallback, timeout, bodyTimeout, callerTimeout, failureStatuses, classify }) as HostOptions;
     this.#registry = new BreakerRegistry(defaults, hosts, maxOrigins, this);
     // Encode static values now, so a body that cannot be sent (a 204 with a body) fails at construction.
     for (const value of [fallback?.value, ...Object.values(hosts).map((h) => h.fallback?.value)]) {
@@ -79,25 +84,28 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
     let breaker = typeof url === 'string' ? this.#registry.lastFor(url) : undefined;
     if (breaker === undefined) {
       const parsed = toOrigin(url);
-      if (parsed === 'null') {
+      if (parsed === 'null' || !HTTP_SCHEME.test(parsed)) {
         throw new TypeError(`Failed to admit ${String(url)}: only http(s) URLs have an origin to key a breaker by. Please send other URLs around breakerbox.`);
       }
       breaker = this.#registry.get(parsed);
     }
+    const rawMethod: unknown = request?.method;
+    if (rawMethod !== undefined && typeof rawMethod !== 'string') throw new TypeError(`admit() request.method must be a string, got ${typeof rawMethod}`);
     const origin = breaker.origin;
     const admitted = breaker.tryAdmit();
-    const rawMethod = request?.method;
     const method = rawMethod === undefined ? 'GET' : rawMethod === 'GET' ? rawMethod : rawMethod.toUpperCase();
     const href = typeof url === 'string' ? url : url.href;
+    // The cache's view of the request, copied now: the caller may change its headers while the request runs.
+    const cached = breaker.options.fallback.cache === undefined ? undefined : cacheRequest(method, href, request?.headers, request?.cache);
     if (admitted >= 0) {
-      const timed = breaker.slowWindow !== undefined || this.#emitter.has('outcome');
-      return new AdmittedPermit(this, breaker, method, href, request?.headers, admitted === 1, timed ? this.#clock.now() : 0);
+      const timed = breaker.slowWindow !== undefined || breaker.options.callerTimeout !== undefined || this.#emitter.has('outcome');
+      return new AdmittedPermit(this, breaker, method, href, cached, admitted === 1, timed ? this.#clock.now() : 0);
     }
     breaker.rejected++;
     if (this.#emitter.has('rejected')) {
       this.#emitter.emit('rejected', { origin, method, url: href, state: breaker.state === 'closed' ? 'open' : breaker.state });
     }
-    return new RefusedPermit(this, breaker, method, href, request?.headers);
+    return new RefusedPermit(this, breaker, method, href, cached);
   }
 
   state(urlOrOrigin: string | URL): CircuitState {
@@ -129,6 +137,11 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
     return this.#emitter.on(event, listener);
   }
 
+  openUntil(urlOrOrigin: string | URL, until: number): void {
+    if (typeof until !== 'number' || Number.isNaN(until)) throw new TypeError(`openUntil() until must be a clock time in ms, got ${String(until)}`);
+    this.#registry.get(toOrigin(urlOrOrigin)).holdOpenUntil(this.#clock.now(), until);
+  }
+
   isolate(urlOrOrigin: string | URL): void {
     this.#registry.get(toOrigin(urlOrOrigin)).isolate(this.#clock.now());
   }
@@ -151,10 +164,10 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
     return this.#random();
   }
 
-  stateChanged(origin: string, from: CircuitState, to: CircuitState, openFor: number | undefined): void {
+  stateChanged(origin: string, from: CircuitState, to: CircuitState, cause: StateChangeCause, openFor: number | undefined, until: number | undefined): void {
     this.#registry.noteTransition(from, to);
     if (!this.#emitter.has('stateChange')) return;
-    this.#emitter.emit('stateChange', openFor === undefined ? { origin, from, to } : { origin, from, to, openFor });
+    this.#emitter.emit('stateChange', openFor === undefined || until === undefined ? { origin, from, to, cause } : { origin, from, to, cause, openFor, until });
   }
 
   // --- PermitHost ---
@@ -166,62 +179,36 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
   }
 
   fallbackFor(permit: PermitBase, reason: 'open' | 'failure'): Promise<FallbackResponse | undefined> {
-    const { cache } = permit.breaker.options.fallback;
-    if (cache !== undefined && requestAllowsCache(permit.method, permit.headers, cache)) {
-      const key = plainCacheKey(permit.method, permit.url, permit.headers);
-      if (key === undefined) return this.#privateCacheFallback(permit, reason);
-      const cached = this.#lookup(permit, key);
+    const rules = permit.breaker.options.fallback.cache;
+    if (rules !== undefined && permit.cacheRequest !== undefined) {
+      const cached = this.#cache.lookup(permit.cacheRequest, rules);
+      if (cached instanceof Promise) return cached.then((hit) => (hit === undefined ? this.#valueFallback(permit, reason) : this.#served(permit, hit, reason)));
       if (cached !== undefined) return Promise.resolve(this.#served(permit, cached, reason));
     }
     return this.#valueFallback(permit, reason);
   }
 
+  collector(permit: PermitBase, status: number, statusText: string, headers: HeadersLike): BodyCollector | undefined {
+    const rules = permit.breaker.options.fallback.cache;
+    if (rules === undefined || permit.cacheRequest === undefined) return undefined;
+    return this.#cache.collector(permit.cacheRequest, rules, status, statusText, headerPairs(headers));
+  }
+
   store(permit: PermitBase, response: StorableResponse): void {
-    const cache = permit.breaker.options.fallback.cache;
-    if (cache === undefined || !requestAllowsCache(permit.method, permit.headers, cache)) return;
-    if (!responseIsStorable(response.status, response.headers, cache)) return;
-    // Read the body now, synchronously: an adapter clones lazily and must do it before its caller reads.
-    const body = typeof response.body === 'function' ? response.body(cache.maxBodyBytes) : response.body;
-    const storedAt = this.#clock.now();
-    Promise.all([body, cacheKey(permit.method, permit.url, permit.headers)])
-      .then(([content, key]) => {
-        if (key === undefined || content === undefined) return;
-        const bytes = toBytes(content);
-        if (bytes !== null && bytes.byteLength > cache.maxBodyBytes) return;
-        this.#cache.set(key, toCachedResponse(response.status, response.statusText ?? '', response.headers, bytes, permit.headers, storedAt));
-      })
-      // A body that fails mid-read (a reset after the headers) is simply not cached.
-      .catch(() => {});
+    const collector = this.collector(permit, response.status, response.statusText ?? '', response.headers);
+    if (collector === undefined) return;
+    // Asked for only now that the cache will keep it: an adapter copies a body only then.
+    const bytes = toBytes(typeof response.body === 'function' ? response.body() : response.body);
+    if (bytes === undefined) return;
+    if (bytes === null || collector.push(bytes)) collector.done();
   }
 
   // --- internals ---
 
   #effectiveState(breaker: Breaker, now: number): CircuitState {
     // State moves only on admission; report what the next admission will find.
-    return breaker.state === 'open' && now >= breaker.openUntil ? 'half-open' : breaker.state;
-  }
-
-  /** A HEAD may be answered from a stored GET, without its body. */
-  #lookup(permit: PermitBase, key: string): FallbackResponse | undefined {
-    const { maxStale } = permit.breaker.options.fallback.cache!;
-    const now = this.#clock.now();
-    let entry = this.#fresh(key, permit, now, maxStale);
-    if (entry === undefined && permit.method === 'HEAD') entry = this.#fresh(`GET${key.slice(4)}`, permit, now, maxStale);
-    if (entry === undefined) return undefined;
-    const headers: [string, string][] = [...entry.headers, ['age', String(Math.max(0, Math.floor((now - entry.storedAt) / 1000)))], ['x-breakerbox-fallback', 'cache']];
-    return { status: entry.status, statusText: entry.statusText, headers, body: permit.method === 'HEAD' ? null : entry.body, source: 'cache' };
-  }
-
-  #fresh(key: string, permit: PermitBase, now: number, maxStale: number): CachedResponse | undefined {
-    const entry = this.#cache.get(key);
-    return entry !== undefined && entryMatches(entry, permit.headers, now, maxStale) ? entry : undefined;
-  }
-
-  async #privateCacheFallback(permit: PermitBase, reason: 'open' | 'failure'): Promise<FallbackResponse | undefined> {
-    const key = await cacheKey(permit.method, permit.url, permit.headers);
-    const cached = key === undefined ? undefined : this.#lookup(permit, key);
-    if (cached !== undefined) return this.#served(permit, cached, reason);
-    return this.#valueFallback(permit, reason);
+    if (breaker.state !== 'open' || now < breaker.openUntil) return breaker.state;
+    return breaker.resumeTo === 'closed' ? 'closed' : 'half-open';
   }
 
   /** The `value` fallback, after the cache had nothing: none, a static value, or a function's answer. */
@@ -269,8 +256,8 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
   }
 }
 
-function toBytes(content: Uint8Array | ArrayBuffer | string | null | undefined): Uint8Array | null {
-  if (content === null || content === undefined) return null;
+function toBytes(content: Uint8Array | ArrayBuffer | string | null | undefined): Uint8Array | null | undefined {
+  if (content === null || content === undefined) return content;
   if (typeof content === 'string') return encoder.encode(content);
   return content instanceof Uint8Array ? content : new Uint8Array(content);
 }

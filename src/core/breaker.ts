@@ -1,13 +1,13 @@
 import type { ResolvedHostOptions } from './options.js';
 import { parseRetryAfter } from './retry-after.js';
 import { RollingWindow } from './rolling-window.js';
-import type { CircuitState, Outcome, Verdict } from './types.js';
+import type { CircuitState, Outcome, StateChangeCause, Verdict } from './types.js';
 
 /** What a breaker needs from its box: time, randomness, and a way to announce state changes. */
 export interface BreakerContext {
   now(): number;
   random(): number;
-  stateChanged(origin: string, from: CircuitState, to: CircuitState, openFor: number | undefined): void;
+  stateChanged(origin: string, from: CircuitState, to: CircuitState, cause: StateChangeCause, openFor: number | undefined, until: number | undefined): void;
 }
 
 /** Jitter takes up to this share off an escalated open time, so breakers that opened together do not probe together. */
@@ -38,6 +38,11 @@ export class Breaker {
   probeSuccesses = 0;
   /** A half-open probe that has not reported by then loses its slot (a hung probe cannot wedge the breaker). */
   probeDeadline = 0;
+  /**
+   * Set while a `Retry-After` pause holds the breaker open: the state it returns to when the
+   * pause ends (a pause is the host asking for time, not a verdict on its health).
+   */
+  resumeTo: 'closed' | 'half-open' | undefined = undefined;
   inFlight = 0;
   /** Set on every admission; the registry's second-chance eviction clears it. */
   touched = true;
@@ -72,12 +77,22 @@ export class Breaker {
     if (this.state === 'isolated') return -1;
     const now = this.#context.now();
     if (this.state === 'open') {
+      // A clock stepped back must not stretch the open time: keep what was left of it.
+      if (now < this.openedAt) {
+        this.openUntil -= this.openedAt - now;
+        this.openedAt = now;
+      }
       if (now < this.openUntil) return -1;
-      this.#enterHalfOpen(now);
+      if (this.resumeTo === 'closed') {
+        this.#resumeClosed();
+        this.inFlight++;
+        return 0;
+      }
+      this.#enterHalfOpen(now, this.resumeTo === undefined ? 'open-elapsed' : 'pause-ended');
     } else if (this.probesAdmitted >= this.options.breaker.halfOpenProbes) {
       if (now < this.probeDeadline) return -1;
       // Every probe slot is held by a request that never reported: start a fresh round.
-      this.#enterHalfOpen(now);
+      this.#enterHalfOpen(now, 'open-elapsed');
     }
     this.probesAdmitted++;
     this.inFlight++;
@@ -122,30 +137,76 @@ export class Breaker {
       this.slowWindow?.add(now, slow);
       if (failed) {
         this.consecutiveFailures++;
-        const retryAfter = this.#retryAfter(outcome, now);
-        if (
-          retryAfter !== undefined ||
-          this.consecutiveFailures >= this.options.breaker.failureThreshold ||
-          (failureRate !== undefined && this.failureWindow!.tripped(now, failureRate.minimumCalls, failureRate.threshold))
-        ) {
-          this.#open(now, retryAfter);
-          return;
-        }
-      } else {
-        this.consecutiveFailures = 0;
+        this.#tripIfDue(now, this.#retryAfter(outcome, now));
+        return;
       }
+      this.consecutiveFailures = 0;
       if (slowCall !== undefined && slow && this.slowWindow!.tripped(now, slowCall.minimumCalls, slowCall.threshold)) {
-        this.#open(now, undefined);
+        this.#open(now, this.#escalatedOpenTime(), 'slow-calls');
       }
     } else if (this.state === 'half-open' && probe) {
       // A slow probe says the host has not recovered either.
       if (failed || slow) {
+        const retryAfter = failed ? this.#retryAfter(outcome, now) : undefined;
+        if (retryAfter !== undefined && retryAfter > 0) {
+          this.#pause(now, retryAfter, 'half-open');
+          return;
+        }
         this.openLevel++;
-        this.#open(now, failed ? this.#retryAfter(outcome, now) : undefined);
+        this.#open(now, this.#escalatedOpenTime(), 'probe-failed');
       } else if (++this.probeSuccesses >= this.options.breaker.halfOpenProbes) {
-        this.#close();
+        this.#close('probe-succeeded');
       }
     }
+  }
+
+  /**
+   * Step two, later: the body of a response recorded as a success broke off or stalled.
+   * The attempt counts as one failure instead of that success. `streakBefore` is the
+   * failure streak the success reset, so a host whose every body breaks still trips
+   * `failureThreshold`. Only a closed breaker of the same generation is moved: once the
+   * breaker has moved on, it has judged the host by newer attempts.
+   */
+  recordBodyFailure(generation: number, streakBefore: number): void {
+    this.successes--;
+    this.failures++;
+    if (generation !== this.generation || this.state !== 'closed') return;
+    const now = this.#context.now();
+    this.failureWindow?.reclassify(now);
+    this.consecutiveFailures = Math.max(this.consecutiveFailures, streakBefore) + 1;
+    this.#tripIfDue(now, undefined);
+  }
+
+  /** After a failure on a closed breaker: open (or pause) if a rule says so. Returns whether it did. */
+  #tripIfDue(now: number, retryAfter: number | undefined): boolean {
+    const { failureRate, failureThreshold } = this.options.breaker;
+    let cause: StateChangeCause | undefined;
+    if (this.consecutiveFailures >= failureThreshold) cause = 'failures';
+    else if (failureRate !== undefined && this.failureWindow!.tripped(now, failureRate.minimumCalls, failureRate.threshold)) cause = 'failure-rate';
+    if (cause !== undefined) {
+      // Tripped anyway: open for the longer of the open time and what the host asked for.
+      const openFor = retryAfter === undefined ? this.#escalatedOpenTime() : Math.max(this.#escalatedOpenTime(), Math.min(retryAfter, this.options.breaker.maxOpenDuration));
+      this.#open(now, openFor, cause);
+      return true;
+    }
+    if (retryAfter !== undefined && retryAfter > 0) {
+      this.#pause(now, retryAfter, 'closed');
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Open the breaker until `until` (the box's clock), on another replica's word or the
+   * user's. Never shortens an open time, never touches an isolated breaker, and never
+   * opens for longer than `maxOpenDuration` (a skewed peer clock cannot park us for hours).
+   */
+  holdOpenUntil(now: number, until: number): void {
+    if (this.state === 'isolated') return;
+    const capped = Math.min(until, now + this.options.breaker.maxOpenDuration);
+    if (capped <= now) return;
+    if (this.state === 'open' && this.openUntil >= capped) return;
+    this.#open(now, capped - now, 'open-until');
   }
 
   /** Force open until {@link reset}. */
@@ -154,7 +215,8 @@ export class Breaker {
     this.state = 'isolated';
     this.openedAt = now;
     this.generation++;
-    if (from !== 'isolated') this.#context.stateChanged(this.origin, from, 'isolated', undefined);
+    this.resumeTo = undefined;
+    if (from !== 'isolated') this.#context.stateChanged(this.origin, from, 'isolated', 'isolate', undefined, undefined);
   }
 
   /**
@@ -163,7 +225,7 @@ export class Breaker {
    * state, whatever state the breaker was in.
    */
   reset(): void {
-    this.#close();
+    this.#close('reset');
   }
 
   /** Ms until the next probe may go out: only known while open. */
@@ -177,50 +239,72 @@ export class Breaker {
     return parseRetryAfter(outcome.headers, now);
   }
 
-  #open(now: number, retryAfter: number | undefined): void {
+  /**
+   * A `Retry-After` on a 429/503 that tripped no rule: refuse for exactly that long (capped
+   * at `maxOpenDuration`, never raised to `openDuration`), then flow as before the pause.
+   */
+  #pause(now: number, retryAfter: number, resumeTo: 'closed' | 'half-open'): void {
+    // The streak survives the pause: a host that answers every call with 503 and a short
+    // Retry-After still reaches failureThreshold, one pause at a time.
+    const streak = this.consecutiveFailures;
+    this.#open(now, Math.min(retryAfter, this.options.breaker.maxOpenDuration), 'retry-after');
+    this.consecutiveFailures = streak;
+    this.resumeTo = resumeTo;
+  }
+
+  /** The end of a pause taken on a closed breaker: closed again, the failure streak kept. */
+  #resumeClosed(): void {
+    this.state = 'closed';
+    this.generation++;
+    this.resumeTo = undefined;
+    this.#context.stateChanged(this.origin, 'open', 'closed', 'pause-ended', undefined, undefined);
+  }
+
+  /** `openDuration`, doubled per failed probe since the breaker last closed, with jitter, capped. */
+  #escalatedOpenTime(): number {
     const { openDuration, maxOpenDuration } = this.options.breaker;
-    let openFor: number;
-    if (retryAfter !== undefined) {
-      openFor = Math.min(maxOpenDuration, Math.max(openDuration, retryAfter));
-    } else if (this.openLevel === 0) {
-      openFor = openDuration;
-    } else {
-      const doubled = Math.min(maxOpenDuration, openDuration * 2 ** this.openLevel);
-      openFor = Math.max(openDuration, Math.round(doubled * (1 - JITTER * this.#context.random())));
-    }
+    if (this.openLevel === 0) return openDuration;
+    const doubled = Math.min(maxOpenDuration, openDuration * 2 ** this.openLevel);
+    return Math.max(openDuration, Math.round(doubled * (1 - JITTER * this.#context.random())));
+  }
+
+  #open(now: number, openFor: number, cause: StateChangeCause): void {
     const from = this.state;
     this.state = 'open';
     this.generation++;
     this.openedAt = now;
     this.openUntil = now + openFor;
+    this.resumeTo = undefined;
     this.consecutiveFailures = 0;
     this.probesAdmitted = 0;
     this.probeSuccesses = 0;
     this.failureWindow?.clear();
     this.slowWindow?.clear();
-    this.#context.stateChanged(this.origin, from, 'open', openFor);
+    this.#context.stateChanged(this.origin, from, 'open', cause, openFor, this.openUntil);
   }
 
-  #enterHalfOpen(now: number): void {
+  #enterHalfOpen(now: number, cause: StateChangeCause): void {
     const from = this.state;
     this.state = 'half-open';
     this.generation++;
+    this.resumeTo = undefined;
     this.probesAdmitted = 0;
     this.probeSuccesses = 0;
     this.probeDeadline = now + this.options.breaker.openDuration;
-    if (from !== 'half-open') this.#context.stateChanged(this.origin, from, 'half-open', undefined);
+    if (from !== 'half-open') this.#context.stateChanged(this.origin, from, 'half-open', cause, undefined, undefined);
   }
 
-  #close(): void {
+  #close(cause: StateChangeCause): void {
     const from = this.state;
     this.state = 'closed';
     this.generation++;
+    this.resumeTo = undefined;
     this.openLevel = 0;
     this.consecutiveFailures = 0;
     this.probesAdmitted = 0;
     this.probeSuccesses = 0;
     this.failureWindow?.clear();
     this.slowWindow?.clear();
-    if (from !== 'closed') this.#context.stateChanged(this.origin, from, 'closed', undefined);
+    if (from !== 'closed') this.#context.stateChanged(this.origin, from, 'closed', cause, undefined, undefined);
   }
 }

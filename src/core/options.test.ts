@@ -26,7 +26,20 @@ const cases: Case[] = [
   ['slowCall.rateThreshold', { breaker: { slowCall: { duration: 100, rateThreshold: 0 } } }, RangeError, 'options.breaker.slowCall.rateThreshold must be a ratio > 0 and <= 1, got 0'],
   ['slowCall.minimumCalls', { breaker: { slowCall: { duration: 100, minimumCalls: 1.5 } } }, RangeError, 'options.breaker.slowCall.minimumCalls must be an integer >= 1, got 1.5'],
   ['slowCall.window', { breaker: { slowCall: { duration: 100, window: 0 } } }, RangeError, 'options.breaker.slowCall.window must be a number of milliseconds > 0, got 0'],
-  ['timeout', { timeout: 0 }, RangeError, 'options.timeout must be a number of milliseconds > 0 (or Infinity), got 0'],
+  ['timeout', { timeout: 0 }, RangeError, 'options.timeout must be an integer number of milliseconds from 1 to 2147483647 (or Infinity for none), got 0'],
+  // Failing first in 0.1: 2**31 timed every request out after 1 ms; 0.5, 1.5 and 1e10 threw about "delay" after admission.
+  ['timeout above the timer range', { timeout: 2 ** 31 }, RangeError, 'options.timeout must be an integer number of milliseconds from 1 to 2147483647 (or Infinity for none), got 2147483648'],
+  ['fractional timeout', { timeout: 1.5 }, RangeError, 'options.timeout must be an integer number of milliseconds from 1 to 2147483647 (or Infinity for none), got 1.5'],
+  ['huge timeout', { timeout: 1e10 }, RangeError, 'got 10000000000'],
+  ['bodyTimeout', { bodyTimeout: 0.5 }, RangeError, 'options.bodyTimeout must be an integer number of milliseconds from 1 to 2147483647 (or Infinity for none), got 0.5'],
+  ['callerTimeout', { callerTimeout: 'soon' }, TypeError, 'options.callerTimeout must be a number of milliseconds, got "soon"'],
+  // Failing first in 0.1: these passed validation, then every refused request threw.
+  ['fallback header name', { fallback: { value: { headers: { 'bad name': 'x' } } } }, TypeError, 'options.fallback.value.headers has "bad name", which is not an HTTP header name'],
+  ['fallback header value', { fallback: { value: { headers: { 'x-a': 'a\r\nb' } } } }, TypeError, 'options.fallback.value.headers["x-a"] must not contain CR, LF or NUL'],
+  ['cache credentialHeaders', { fallback: { cache: { credentialHeaders: ['x api key'] } } }, TypeError, 'options.fallback.cache.credentialHeaders[0] must be an HTTP header name, got "x api key"'],
+  ['cache key', { fallback: { cache: { key: 'session' } } }, TypeError, 'options.fallback.cache.key must be a function, got "session"'],
+  ['cache maxBytes', { fallback: { cache: { maxBytes: 0 } } }, RangeError, 'options.fallback.cache.maxBytes must be an integer >= 1, got 0'],
+  ['host cache maxBytes', { hosts: { [ORIGIN]: { fallback: { cache: { maxBytes: 10 } } } } }, TypeError, `options.hosts["${ORIGIN}"].fallback.cache.maxBytes bounds the box's one store`],
   ['failureStatuses', { failureStatuses: 503 }, TypeError, 'options.failureStatuses must be an array of HTTP statuses, got 503'],
   ['failureStatuses entry', { failureStatuses: [503, 700] }, RangeError, 'options.failureStatuses[1] must be an integer HTTP status from 100 to 599, got 700'],
   ['classify', { classify: 'strict' }, TypeError, 'options.classify must be a function, got "strict"'],
@@ -56,6 +69,10 @@ const cases: Case[] = [
 ];
 
 describe('createBreakerBox option validation', () => {
+  it('lets maxOpenDuration follow an openDuration above its default (0.1 threw about an option never set)', () => {
+    expect(() => createBreakerBox({ breaker: { openDuration: 400_000 } })).not.toThrow();
+  });
+
   it.each(cases)('rejects a bad %s with a message naming it and the value', (_, options, type, message) => {
     let thrown: unknown;
     try {

@@ -1,4 +1,6 @@
 import { createStatusClassifier, defaultFailureStatuses } from '../classification/classify.js';
+import { DEFAULT_CREDENTIAL_HEADERS, type CacheRules } from '../fallback/cache-policy.js';
+import { DEFAULT_CACHE_MAX_BYTES } from '../fallback/memory-cache-store.js';
 import type {
   BreakerBoxOptions,
   BreakerOptions,
@@ -45,7 +47,7 @@ export interface ResolvedBreakerOptions {
 
 /** {@link FallbackOptions} after defaults. */
 export interface ResolvedFallbackOptions {
-  cache: Required<CacheFallbackOptions> | undefined;
+  cache: CacheRules | undefined;
   value: FallbackOptions['value'];
   when: 'open' | 'open-or-failure';
 }
@@ -55,6 +57,8 @@ export interface ResolvedHostOptions {
   breaker: ResolvedBreakerOptions;
   fallback: ResolvedFallbackOptions;
   timeout: number | undefined;
+  bodyTimeout: number | undefined;
+  callerTimeout: number | undefined;
   classify: Classifier;
 }
 
@@ -68,17 +72,26 @@ export const defaultBreakerOptions: Readonly<Required<Omit<BreakerOptions, 'fail
 });
 
 /** Defaults of the cached fallback, when `cache: true`. */
-export const defaultCacheOptions: Readonly<Required<CacheFallbackOptions>> = Object.freeze({
+export const defaultCacheOptions: Readonly<Required<Omit<CacheFallbackOptions, 'key'>>> = Object.freeze({
   maxStale: Infinity,
   private: false,
+  credentialHeaders: Object.freeze([]) as readonly string[],
   maxBodyBytes: 1_048_576,
+  maxBytes: DEFAULT_CACHE_MAX_BYTES,
 });
+
+/** The largest delay a timer can take: a longer one fires at once (the HTML timers spec clamps it to 1 ms). */
+export const MAX_TIMER_DELAY = 2_147_483_647;
+
+/** An HTTP header name (RFC 9110 token) and a value a `Headers` accepts. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[^\0\r\n]*$/;
 
 const DEFAULT_WINDOW = 60_000;
 const DEFAULT_MINIMUM_CALLS = 10;
 export const DEFAULT_MAX_ORIGINS = 1000;
 
-const hostKeys = ['breaker', 'fallback', 'timeout', 'failureStatuses', 'classify'] as const;
+const hostKeys = ['breaker', 'fallback', 'timeout', 'bodyTimeout', 'callerTimeout', 'failureStatuses', 'classify'] as const;
 const boxKeys = [...hostKeys, 'hosts', 'maxOrigins', 'clock', 'random', 'cacheStore'] as const;
 const breakerKeys = ['failureThreshold', 'failureRate', 'slowCall', 'openDuration', 'maxOpenDuration', 'halfOpenProbes', 'respectRetryAfter'] as const;
 
@@ -105,6 +118,10 @@ export function validateBoxOptions(options: unknown): asserts options is Breaker
       assertObject(path, host);
       assertKnownKeys(path, host, hostKeys);
       validateHostOptions(path, host);
+      const cache = (host.fallback as { cache?: { maxBytes?: unknown } } | undefined)?.cache;
+      if (typeof cache === 'object' && cache !== null && cache.maxBytes !== undefined) {
+        throw new TypeError(`${path}.fallback.cache.maxBytes bounds the box's one store, so it is set on options.fallback.cache.maxBytes only, got ${show(cache.maxBytes)}`);
+      }
     }
   }
 }
@@ -112,7 +129,9 @@ export function validateBoxOptions(options: unknown): asserts options is Breaker
 function validateHostOptions(path: string, options: Record<string, unknown>): void {
   if (options.breaker !== undefined) validateBreakerOptions(`${path}.breaker`, options.breaker);
   if (options.fallback !== undefined) validateFallbackOptions(`${path}.fallback`, options.fallback);
-  if (options.timeout !== undefined) assertDuration(`${path}.timeout`, options.timeout, true);
+  for (const name of ['timeout', 'bodyTimeout', 'callerTimeout'] as const) {
+    if (options[name] !== undefined) assertTimerDelay(`${path}.${name}`, options[name]);
+  }
   if (options.classify !== undefined) assertFunction(`${path}.classify`, options.classify);
   if (options.failureStatuses !== undefined) {
     const statuses = options.failureStatuses;
@@ -166,10 +185,19 @@ function validateFallbackOptions(path: string, fallback: unknown): void {
   const cache = fallback.cache;
   if (cache !== undefined && typeof cache !== 'boolean') {
     assertObject(`${path}.cache`, cache);
-    assertKnownKeys(`${path}.cache`, cache, ['maxStale', 'private', 'maxBodyBytes']);
+    assertKnownKeys(`${path}.cache`, cache, ['maxStale', 'private', 'credentialHeaders', 'key', 'maxBodyBytes', 'maxBytes']);
     if (cache.maxStale !== undefined) assertDuration(`${path}.cache.maxStale`, cache.maxStale, true);
     if (cache.private !== undefined) assertBoolean(`${path}.cache.private`, cache.private);
     if (cache.maxBodyBytes !== undefined) assertInteger(`${path}.cache.maxBodyBytes`, cache.maxBodyBytes, 0);
+    if (cache.maxBytes !== undefined) assertInteger(`${path}.cache.maxBytes`, cache.maxBytes, 1);
+    if (cache.key !== undefined) assertFunction(`${path}.cache.key`, cache.key);
+    if (cache.credentialHeaders !== undefined) {
+      const names = cache.credentialHeaders;
+      if (!Array.isArray(names)) throw new TypeError(`${path}.cache.credentialHeaders must be an array of header names, got ${show(names)}`);
+      names.forEach((name: unknown, i) => {
+        if (typeof name !== 'string' || !HEADER_NAME.test(name)) throw new TypeError(`${path}.cache.credentialHeaders[${i}] must be an HTTP header name, got ${show(name)}`);
+      });
+    }
   }
   if (fallback.value !== undefined && typeof fallback.value !== 'function') validateFallbackValue(`${path}.value`, fallback.value);
 }
@@ -182,7 +210,9 @@ export function validateFallbackValue(path: string, value: unknown): asserts val
   if (value.headers !== undefined) {
     assertObject(`${path}.headers`, value.headers);
     for (const [name, header] of Object.entries(value.headers)) {
+      if (!HEADER_NAME.test(name)) throw new TypeError(`${path}.headers has ${JSON.stringify(name)}, which is not an HTTP header name`);
       if (typeof header !== 'string') throw new TypeError(`${path}.headers[${JSON.stringify(name)}] must be a string, got ${show(header)}`);
+      if (!HEADER_VALUE.test(header)) throw new TypeError(`${path}.headers[${JSON.stringify(name)}] must not contain CR, LF or NUL, got ${show(header)}`);
     }
   }
 }
@@ -194,9 +224,9 @@ export function validateFallbackValue(path: string, value: unknown): asserts val
 export function resolveHostOptions(base: HostOptions, host: HostOptions | undefined, path = 'options'): ResolvedHostOptions {
   const breaker: BreakerOptions = { ...base.breaker, ...host?.breaker };
   const fallback: FallbackOptions = { ...base.fallback, ...host?.fallback };
-  const timeout = host?.timeout ?? base.timeout;
   const openDuration = breaker.openDuration ?? defaultBreakerOptions.openDuration;
-  const maxOpenDuration = breaker.maxOpenDuration ?? defaultBreakerOptions.maxOpenDuration;
+  // Given only openDuration, the cap follows it: an option the user never set must not refuse theirs.
+  const maxOpenDuration = breaker.maxOpenDuration ?? Math.max(defaultBreakerOptions.maxOpenDuration, openDuration);
   if (maxOpenDuration < openDuration) {
     throw new RangeError(`${path}.breaker.maxOpenDuration must be >= openDuration (${openDuration}), got ${maxOpenDuration}`);
   }
@@ -225,13 +255,40 @@ export function resolveHostOptions(base: HostOptions, host: HostOptions | undefi
       respectRetryAfter: breaker.respectRetryAfter ?? defaultBreakerOptions.respectRetryAfter,
     },
     fallback: {
-      cache: fallback.cache ? { ...defaultCacheOptions, ...(isPlainObject(fallback.cache) ? fallback.cache : {}) } : undefined,
+      cache: fallback.cache ? resolveCacheRules(fallback.cache) : undefined,
       value: fallback.value,
       when: fallback.when ?? 'open',
     },
-    timeout: timeout === Infinity ? undefined : timeout,
+    timeout: finiteOrNone(host?.timeout ?? base.timeout),
+    bodyTimeout: finiteOrNone(host?.bodyTimeout ?? base.bodyTimeout),
+    callerTimeout: finiteOrNone(host?.callerTimeout ?? base.callerTimeout),
     classify: resolveClassifier(base, host),
   };
+}
+
+function finiteOrNone(ms: number | undefined): number | undefined {
+  return ms === Infinity ? undefined : ms;
+}
+
+function resolveCacheRules(cache: true | CacheFallbackOptions): CacheRules {
+  const given: CacheFallbackOptions = isPlainObject(cache) ? cache : {};
+  const extra = (given.credentialHeaders ?? []).map((name) => name.toLowerCase());
+  return {
+    maxStale: given.maxStale ?? defaultCacheOptions.maxStale,
+    private: given.private ?? defaultCacheOptions.private,
+    maxBodyBytes: given.maxBodyBytes ?? defaultCacheOptions.maxBodyBytes,
+    credentialHeaders: [...new Set([...DEFAULT_CREDENTIAL_HEADERS, ...extra])],
+    key: given.key,
+  };
+}
+
+/** A timer delay: an integer from 1 to {@link MAX_TIMER_DELAY} ms, or `Infinity` for none. */
+function assertTimerDelay(path: string, value: unknown): void {
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${path} must be a number of milliseconds, got ${show(value)}`);
+  if (value === Infinity) return;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_TIMER_DELAY) {
+    throw new RangeError(`${path} must be an integer number of milliseconds from 1 to ${MAX_TIMER_DELAY} (or Infinity for none), got ${show(value)}`);
+  }
 }
 
 /** A host's own `classify` or `failureStatuses` wins over the box's; `classify` wins at the same level. */

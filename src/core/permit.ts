@@ -1,8 +1,10 @@
 import { CircuitOpenError } from '../errors.js';
 import { show } from './validate.js';
 import type { Breaker } from './breaker.js';
+import type { CacheRequest } from '../fallback/cache-policy.js';
 import type {
   AllowedPermit,
+  BodyCollector,
   BreakerRequest,
   FallbackResponse,
   HeadersLike,
@@ -17,6 +19,7 @@ export interface PermitHost {
   now(): number;
   fallbackFor(permit: PermitBase, reason: 'open' | 'failure'): Promise<FallbackResponse | undefined>;
   store(permit: PermitBase, response: StorableResponse): void;
+  collector(permit: PermitBase, status: number, statusText: string, headers: HeadersLike): BodyCollector | undefined;
   recorded(permit: AdmittedPermit, outcome: Outcome, verdict: Verdict): void;
 }
 
@@ -28,7 +31,8 @@ const noFallback: Promise<undefined> = Promise.resolve(undefined);
  * that generic construct call cost about a quarter of `admit()` + `record()`.
  */
 export interface PermitBase extends BreakerRequest {
-  readonly headers: HeadersLike | undefined;
+  /** What the cache knows of the request, read at call time; only when the origin has a cached fallback. */
+  readonly cacheRequest: CacheRequest | undefined;
   readonly breaker: Breaker;
 }
 
@@ -37,7 +41,7 @@ export class AdmittedPermit implements PermitBase, AllowedPermit {
   readonly origin: string;
   readonly method: string;
   readonly url: string;
-  readonly headers: HeadersLike | undefined;
+  readonly cacheRequest: CacheRequest | undefined;
   readonly breaker: Breaker;
   protected readonly host: PermitHost;
   readonly allowed = true as const;
@@ -45,14 +49,16 @@ export class AdmittedPermit implements PermitBase, AllowedPermit {
   readonly generation: number;
   readonly startedAt: number;
   #verdict: Verdict | undefined;
+  /** The failure streak a success reset, for {@link bodyFailed}; -1 once the body failure is counted. */
+  #streakBefore = 0;
 
-  constructor(host: PermitHost, breaker: Breaker, method: string, url: string, headers: HeadersLike | undefined, probe: boolean, startedAt: number) {
+  constructor(host: PermitHost, breaker: Breaker, method: string, url: string, cacheRequest: CacheRequest | undefined, probe: boolean, startedAt: number) {
     this.host = host;
     this.breaker = breaker;
     this.origin = breaker.origin;
     this.method = method;
     this.url = url;
-    this.headers = headers;
+    this.cacheRequest = cacheRequest;
     this.probe = probe;
     this.generation = breaker.generation;
     this.startedAt = startedAt;
@@ -62,19 +68,39 @@ export class AdmittedPermit implements PermitBase, AllowedPermit {
     return this.breaker.options.timeout;
   }
 
+  get bodyTimeout(): number | undefined {
+    return this.breaker.options.bodyTimeout;
+  }
+
+  elapsed(): number {
+    return this.host.now() - this.startedAt;
+  }
+
   record(outcome: Outcome): Verdict {
     if (this.#verdict !== undefined) return this.#verdict;
-    const returned: unknown = this.breaker.options.classify(outcome, this);
-    const invalid = returned !== 'success' && returned !== 'failure' && returned !== 'ignore';
-    // A broken classifier must not wedge a half-open slot: record 'ignore', then report it.
-    const verdict: Verdict = invalid ? 'ignore' : (returned as Verdict);
+    const counted = this.#asCounted(outcome);
+    const verdict = this.#classify(counted);
     this.#verdict = verdict;
-    this.breaker.record(verdict, outcome, this.probe, this.generation, this.startedAt);
-    this.host.recorded(this, outcome, verdict);
-    if (invalid) {
-      throw new TypeError(`classify must return 'success', 'failure' or 'ignore', got ${show(returned)}`);
-    }
+    this.#streakBefore = this.breaker.consecutiveFailures;
+    this.breaker.record(verdict, counted, this.probe, this.generation, this.startedAt);
+    this.host.recorded(this, counted, verdict);
     return verdict;
+  }
+
+  release(): void {
+    if (this.#verdict !== undefined) return;
+    this.#verdict = 'ignore';
+    this.breaker.record('ignore', { kind: 'aborted' }, this.probe, this.generation, this.startedAt);
+  }
+
+  bodyFailed(outcome: Outcome): void {
+    if (this.#verdict !== 'success' || this.#streakBefore < 0) return;
+    const counted = this.#asCounted(outcome);
+    if (this.#classify(counted) !== 'failure') return;
+    const streakBefore = this.#streakBefore;
+    this.#streakBefore = -1;
+    this.breaker.recordBodyFailure(this.generation, streakBefore);
+    this.host.recorded(this, counted, 'failure');
   }
 
   fallback(): Promise<FallbackResponse | undefined> {
@@ -83,8 +109,37 @@ export class AdmittedPermit implements PermitBase, AllowedPermit {
   }
 
   storeResponse(response: StorableResponse): void {
-    if (this.breaker.options.fallback.cache !== undefined) this.host.store(this, response);
+    if (this.cacheRequest !== undefined) this.host.store(this, response);
   }
+
+  cacheCollector(response: { status: number; statusText?: string | undefined; headers: HeadersLike }): BodyCollector | undefined {
+    return this.cacheRequest === undefined ? undefined : this.host.collector(this, response.status, response.statusText ?? '', response.headers);
+  }
+
+  /** An SDK's own timeout looks like the caller's abort; `callerTimeout` says when it is one. */
+  #asCounted(outcome: Outcome): Outcome {
+    const { callerTimeout } = this.breaker.options;
+    return outcome.kind === 'aborted' && callerTimeout !== undefined && this.elapsed() >= callerTimeout ? { kind: 'timeout' } : outcome;
+  }
+
+  /** The classifier's verdict. A broken classifier must not wedge a half-open slot: its mistake counts as 'ignore', then is reported. */
+  #classify(outcome: Outcome): Verdict {
+    let returned: unknown;
+    try {
+      returned = this.breaker.options.classify(outcome, this);
+    } catch (error) {
+      reportClassifierError(error);
+      return 'ignore';
+    }
+    if (returned === 'success' || returned === 'failure' || returned === 'ignore') return returned;
+    reportClassifierError(new TypeError(`classify must return 'success', 'failure' or 'ignore', got ${show(returned)}`));
+    return 'ignore';
+  }
+}
+
+/** Like a listener's error: reported, never allowed to break the request or hold a probe slot. */
+function reportClassifierError(error: unknown): void {
+  console.error('breakerbox: classify threw or returned an invalid verdict; the outcome was not counted.', error);
 }
 
 /** A refused request. Its error is built only when asked for: an `Error` costs microseconds to create. */
@@ -92,19 +147,19 @@ export class RefusedPermit implements PermitBase, RejectedPermit {
   readonly origin: string;
   readonly method: string;
   readonly url: string;
-  readonly headers: HeadersLike | undefined;
+  readonly cacheRequest: CacheRequest | undefined;
   readonly breaker: Breaker;
   protected readonly host: PermitHost;
   readonly allowed = false as const;
   #error: CircuitOpenError | undefined;
 
-  constructor(host: PermitHost, breaker: Breaker, method: string, url: string, headers: HeadersLike | undefined) {
+  constructor(host: PermitHost, breaker: Breaker, method: string, url: string, cacheRequest: CacheRequest | undefined) {
     this.host = host;
     this.breaker = breaker;
     this.origin = breaker.origin;
     this.method = method;
     this.url = url;
-    this.headers = headers;
+    this.cacheRequest = cacheRequest;
   }
 
   get error(): CircuitOpenError {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRetryAfter } from './retry-after.js';
-import { ORIGIN, testBox } from './test-support.js';
+import { ORIGIN, ok, testBox } from './test-support.js';
 
 const at = Date.parse('Sun, 06 Nov 1994 08:49:37 GMT');
 
@@ -74,11 +74,48 @@ describe('breaker: Retry-After', () => {
     expect(times).toEqual([300_000]);
   });
 
-  it('raises a short Retry-After to openDuration', () => {
-    const t = testBox({ breaker: { openDuration: 30_000 } });
+  it('pauses for exactly a short Retry-After, not openDuration, then lets requests flow as before', () => {
+    // Failing first in 0.1: a 429 with Retry-After: 1 opened the origin for openDuration (30 s).
+    const t = testBox({ breaker: { failureThreshold: 1e6, openDuration: 30_000 } });
     const times = openTimes(t);
-    t.run(unavailable('1'));
-    expect(times).toEqual([30_000]);
+    const causes: string[] = [];
+    t.box.on('stateChange', (e) => causes.push(`${e.from}->${e.to}:${e.cause}`));
+    t.run(unavailable('1', 429));
+    expect(times).toEqual([1_000]);
+    t.advance(999);
+    expect(t.box.admit(ORIGIN).allowed).toBe(false);
+    t.advance(1);
+    expect(t.box.state(ORIGIN)).toBe('closed');
+    // Not a half-open probe: every request is admitted at once.
+    expect([t.run(ok), t.run(ok), t.run(ok)]).toEqual(['success', 'success', 'success']);
+    expect(causes).toEqual(['closed->open:retry-after', 'open->closed:pause-ended']);
+  });
+
+  it('keeps the failure streak across pauses, so a host that always answers 503 with a short Retry-After still trips', () => {
+    const t = testBox({ breaker: { failureThreshold: 3, openDuration: 30_000 } });
+    const times = openTimes(t);
+    for (let i = 0; i < 3; i++) {
+      t.run(unavailable('1'));
+      t.advance(1_000);
+    }
+    expect(times).toEqual([1_000, 1_000, 30_000]);
+  });
+
+  it('treats Retry-After: 0 as an ordinary failure', () => {
+    const t = testBox({ breaker: { failureThreshold: 2 } });
+    t.run(unavailable('0'));
+    expect(t.box.state(ORIGIN)).toBe('closed');
+  });
+
+  it('accepts only the three RFC 9110 date forms', () => {
+    const now = Date.parse('Sun, 06 Nov 1994 08:49:00 GMT');
+    for (const date of ['Sun, 06 Nov 1994 08:49:37 GMT', 'Sunday, 06-Nov-94 08:49:37 GMT', 'Sun Nov  6 08:49:37 1994']) {
+      expect(parseRetryAfter({ 'retry-after': date }, now), date).toBe(37_000);
+    }
+    // Failing first in 0.1: JavaScript's own Date#toString form was accepted.
+    for (const date of ['Sun Nov 06 1994 08:49:37 GMT', '1994-11-06T08:49:37Z', 'Sun, 6 Nov 1994 08:49:37 GMT', '1.5', '-1']) {
+      expect(parseRetryAfter({ 'retry-after': date }, now), date).toBeUndefined();
+    }
   });
 
   it('ignores a malformed Retry-After and counts a plain failure', () => {

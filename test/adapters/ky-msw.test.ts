@@ -25,7 +25,7 @@ function observedCache(): { store: CacheStore; stored: Promise<void> } {
   const inner = createMemoryCacheStore();
   let resolve!: () => void;
   const stored = new Promise<void>((r) => (resolve = r));
-  const store: CacheStore = {
+  const store: CacheStore & { readonly size: number } = {
     get: (key) => inner.get(key),
     set(key, value) {
       inner.set(key, value);

@@ -47,6 +47,8 @@ describe('breaker against its reference model', () => {
         'probe slot given back',
         'retry-after honoured',
         'retry-after capped',
+        'pause ended',
+        'probe paused',
         'escalated',
         'escalated twice',
         'closed by a probe',

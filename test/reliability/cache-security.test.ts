@@ -155,8 +155,8 @@ for (const driver of headerClientDrivers) {
 }
 
 describe('cached fallback headers', () => {
-  it('never replays Set-Cookie from the stored response', async () => {
-    const box = createBreakerBox({ breaker: { failureThreshold: 1 }, fallback: { cache: true }, clock: createManualClock() });
+  it('never replays Set-Cookie from the stored response (a private cache keeps such a response)', async () => {
+    const box = createBreakerBox({ breaker: { failureThreshold: 1 }, fallback: { cache: { private: true } }, clock: createManualClock() });
     const first = box.admit(`${A}/session`);
     if (!first.allowed) throw new Error('refused');
     first.record({ kind: 'response', status: 200 });

@@ -30,7 +30,7 @@ describe('fallback cache under 100,000 distinct URLs', () => {
   it('never holds more entries than its store allows', async () => {
     let largest = 0;
     const inner = createMemoryCacheStore({ maxEntries: 500 });
-    const store: CacheStore = {
+    const store: CacheStore & { readonly size: number } = {
       get: (key) => inner.get(key),
       set(key, value) {
         inner.set(key, value);
@@ -124,12 +124,17 @@ describe('hostile Retry-After', () => {
     expect(box.snapshot()[0]).toMatchObject({ state: 'open', retryAfter: 120_000 });
   });
 
-  it('raises a tiny Retry-After to openDuration', async () => {
-    const { box } = await retryAfterOf(0);
-    expect(box.snapshot()[0]).toMatchObject({ state: 'open', retryAfter: 10_000 });
+  it('pauses for exactly a tiny Retry-After, not openDuration', async () => {
+    const { box } = await retryAfterOf(2, { failureThreshold: 5 });
+    expect(box.snapshot()[0]).toMatchObject({ state: 'open', retryAfter: 2_000 });
   });
 
-  for (const malformed of ['-1', '1.5', 'soon', '', '0x10', '1e3', 'Infinity', 'Mon, 99 Foo 2020 25:61:00 GMT', '10, 20', 'Tue'] as const) {
+  it('counts Retry-After: 0 as a plain failure', async () => {
+    const { box } = await retryAfterOf(0, { failureThreshold: 5 });
+    expect(box.snapshot()[0]).toMatchObject({ state: 'closed', failures: 1 });
+  });
+
+  for (const malformed of ['-1', '1.5', 'soon', '', '0x10', '1e3', 'Infinity', 'Mon, 99 Foo 2020 25:61:00 GMT', '10, 20', 'Tue', 'Sun Nov 06 1994 08:49:37 GMT'] as const) {
     it(`ignores Retry-After ${JSON.stringify(malformed.slice(0, 20))} and counts a plain failure`, async () => {
       const { box, fetch } = await retryAfterOf(malformed, { failureThreshold: 2 });
       expect(box.state(API)).toBe('closed');

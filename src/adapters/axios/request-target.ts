@@ -79,7 +79,6 @@ export function plainFullUrl(config: Pick<InternalAxiosRequestConfig, 'url' | 'b
  */
 function withAuthorization(headers: InternalAxiosRequestConfig['headers'], credentials: string): HeadersLike {
   const authorization = `Basic ${btoa(String.fromCharCode(...encoder.encode(credentials)))}`;
-  return {
-    get: (name: string) => (name.toLowerCase() === 'authorization' ? authorization : (headers.get(name) as string | undefined)),
-  };
+  const plain = Object.entries(headers.toJSON() as Record<string, unknown>).filter(([name]) => name.toLowerCase() !== 'authorization');
+  return [...plain.map(([name, value]): [string, string] => [name, String(value)]), ['authorization', authorization]];
 }

@@ -9,8 +9,8 @@ import { errorName } from '../../utils/error-name.js';
  * - anything else → `network`, with the OS code from `cause` when there is one. MSW's
  *   `HttpResponse.error()` gives no code at all, so codes are never required.
  */
-export function classifyFetchError(error: unknown, callerSignal: AbortSignal | undefined, timeoutSignal: AbortSignal | undefined): Outcome {
-  if (timeoutSignal?.aborted && !callerSignal?.aborted) return { kind: 'timeout' };
+export function classifyFetchError(error: unknown, callerSignal: AbortSignal | undefined, timedOut: boolean): Outcome {
+  if (timedOut && !callerSignal?.aborted) return { kind: 'timeout' };
   if (callerSignal?.aborted) return errorName(callerSignal.reason) === 'TimeoutError' ? { kind: 'timeout' } : { kind: 'aborted' };
   const name = errorName(error);
   if (name === 'TimeoutError') return { kind: 'timeout' };

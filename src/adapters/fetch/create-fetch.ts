@@ -1,9 +1,10 @@
 import type { BreakerBox, HeadersLike, Outcome } from '../../core/types.js';
 import { fastOrigin, schemeLength } from '../../registry/origin-key.js';
 import { ADMITTED } from '../../utils/admitted-marker.js';
-import { readLimited } from '../../utils/read-limited.js';
+import { AttemptSignal } from '../../core/attempt-signal.js';
 import { classifyFetchError } from './classify-fetch-error.js';
 import { toResponse } from './to-response.js';
+import { watchBody } from './watch-body.js';
 
 /** The `fetch` signature, as the caller sees it. */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -38,7 +39,7 @@ export interface InternalFetchOptions extends CreateFetchOptions {
 
 /**
  * A `fetch` that sends every request through the box: one breaker per origin, the
- * box's per-attempt `timeout`, and fallbacks (a cached or default `Response`) when an
+ * box's `timeout` (headers) and `bodyTimeout` (pauses in the body), and fallbacks (a cached or default `Response`) when an
  * origin's breaker is open. Same signature as `fetch`.
  *
  * @example
@@ -62,6 +63,10 @@ export function createFetch(box: BreakerBox, options: CreateFetchOptions = {}): 
 
   return async function breakerFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const send: FetchFunction = explicit ?? globalThis.fetch;
+    if (send === breakerFetch) {
+      // `globalThis.fetch = createFetch(box)`: each call would call itself until the stack overflows.
+      throw new TypeError('Failed to fetch: this createFetch() has no options.fetch, so it sends with globalThis.fetch, which is itself. Please use patchGlobalFetch(box), or pass the original: createFetch(box, { fetch: originalFetch }).');
+    }
     // A breakerbox layer of this box above us already admitted this request.
     if ((init as MarkedInit | undefined)?.[ADMITTED] === box) return send(input, init);
     const request = isRequest(input) ? input : undefined;
@@ -69,9 +74,11 @@ export function createFetch(box: BreakerBox, options: CreateFetchOptions = {}): 
     const url = request ? request.url : absoluteUrl(input as string | URL);
     if (schemeLength(url) === 0) return send(input, init);
 
-    const method = init?.method ?? request?.method ?? 'GET';
+    // fetch turns any method into a string; so do we, rather than fail where fetch would not.
+    const rawMethod: unknown = init?.method ?? request?.method ?? 'GET';
+    const method = typeof rawMethod === 'string' ? rawMethod : String(rawMethod);
     const headers = (init?.headers ?? request?.headers) as HeadersLike | undefined;
-    const permit = box.admit(url, { method, headers });
+    const permit = box.admit(url, { method, headers, cache: init?.cache ?? request?.cache });
     if (!permit.allowed) {
       const fallback = await permit.fallback();
       if (fallback !== undefined) return toResponse(fallback, url);
@@ -79,21 +86,30 @@ export function createFetch(box: BreakerBox, options: CreateFetchOptions = {}): 
     }
 
     const callerSignal = init?.signal ?? request?.signal ?? undefined;
-    const timeoutSignal = permit.timeout === undefined ? undefined : AbortSignal.timeout(permit.timeout);
+    const attempt = new AttemptSignal(callerSignal, permit.timeout, permit.bodyTimeout);
     const downstream: MarkedInit = { ...init, [ADMITTED]: box };
-    if (timeoutSignal !== undefined) downstream.signal = callerSignal ? AbortSignal.any([callerSignal, timeoutSignal]) : timeoutSignal;
+    if (attempt.signal !== callerSignal) downstream.signal = attempt.signal ?? null;
+    const requestBody = watchRequestBody(init);
+    if (requestBody !== undefined) downstream.body = requestBody.body;
 
     let response: Response;
     try {
       response = await send(input, downstream);
     } catch (error) {
-      const outcome = classifyFetchError(error, callerSignal, timeoutSignal);
+      attempt.end();
+      if (requestBody?.failed === true) {
+        // The caller's own request body failed (a file that is not there): not the host's fault.
+        permit.release();
+        throw error;
+      }
+      const outcome = classifyFetchError(error, callerSignal, attempt.timedOut !== undefined);
       if (outcome.kind === 'aborted' && settleAbort !== undefined) settleAbort(input, error, (settled) => void permit.record(settled));
       else permit.record(outcome);
       const fallback = outcome.kind === 'aborted' ? undefined : await permit.fallback();
       if (fallback !== undefined) return toResponse(fallback, url);
       throw error;
     }
+    attempt.headersArrived();
 
     // Each getter of a fetch Response runs a brand check: read status and headers once.
     const { status, headers: responseHeaders } = response;
@@ -101,22 +117,53 @@ export function createFetch(box: BreakerBox, options: CreateFetchOptions = {}): 
     if (verdict === 'failure') {
       const fallback = await permit.fallback();
       if (fallback !== undefined) {
+        attempt.end();
         // Release the failed response's connection: its body will never be read.
         void response.body?.cancel().catch(() => {});
         return toResponse(fallback, url);
       }
-    } else if (verdict === 'success') {
-      const live = response;
-      permit.storeResponse({
-        status,
-        statusText: live.statusText,
-        headers: responseHeaders,
-        // Cloned only when the box decides to keep it, and before the caller can read the original.
-        body: live.body === null ? null : (maxBytes) => readLimited(live.clone().body!, maxBytes),
-      });
     }
-    return response;
+    if (response.body === null) {
+      attempt.end();
+      if (verdict === 'success') permit.storeResponse({ status, statusText: response.statusText, headers: responseHeaders, body: null });
+      return response;
+    }
+    const collector = verdict === 'success' ? permit.cacheCollector({ status, statusText: response.statusText, headers: responseHeaders }) : undefined;
+    // A failure already counted needs no body accounting, only the timers' end.
+    const counted = verdict === 'success' ? permit : undefined;
+    return watchBody(response, counted, attempt, collector, (error) => classifyFetchError(error, callerSignal, attempt.timedOut === 'body'));
   };
+}
+
+/**
+ * A request body stream, watched so that its own failure (the caller's file or generator
+ * broke) is told apart from the host failing: fetch reports both as `TypeError: fetch failed`.
+ */
+function watchRequestBody(init: RequestInit | undefined): { body: ReadableStream<Uint8Array>; failed: boolean } | undefined {
+  const body = init?.body;
+  if (typeof ReadableStream === 'undefined' || !(body instanceof ReadableStream)) return undefined;
+  const reader = (body as ReadableStream<Uint8Array>).getReader();
+  const watched = {
+    failed: false,
+    body: new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          let result: ReadableStreamReadResult<Uint8Array>;
+          try {
+            result = await reader.read();
+          } catch (error) {
+            watched.failed = true;
+            throw error;
+          }
+          if (result.done) controller.close();
+          else controller.enqueue(result.value);
+        },
+        cancel: (reason) => reader.cancel(reason),
+      },
+      { highWaterMark: 0 },
+    ),
+  };
+  return watched;
 }
 
 function isRequest(input: unknown): input is Request {

@@ -6,14 +6,16 @@
  * an escalated open time is exactly `min(maxOpenDuration, openDuration * 2^reopens)`.
  *
  * Contract points encoded here:
- * - closed: every request goes; `failureThreshold` consecutive failures open it, and so
- *   does one 429/503 failure carrying a valid Retry-After, for
- *   clamp(retryAfter, openDuration, maxOpenDuration);
+ * - closed: every request goes; `failureThreshold` consecutive failures open it (for the
+ *   longer of openDuration and a Retry-After the last failure carried, capped); a 429/503
+ *   failure carrying a valid Retry-After > 0 that trips nothing pauses it for exactly
+ *   min(retryAfter, maxOpenDuration), after which requests flow as before (closed, the
+ *   failure streak kept);
  * - open: everything is refused until the open time ends; the first request after that
  *   starts a half-open round;
  * - half-open: `halfOpenProbes` requests go at once, the rest are refused; all probes
  *   succeeding closes it; any probe failing re-opens it for twice as long as the last
- *   time (capped), or for its Retry-After; an ignored (or aborted) probe gives its slot
+ *   time (capped), or pauses it for its Retry-After, then a new round; an ignored (or aborted) probe gives its slot
  *   back; when every slot is held and `openDuration` has passed since the round began,
  *   the held slots are forfeited and a new round starts;
  * - isolate: refused until reset; reset: a fresh closed breaker;
@@ -59,6 +61,8 @@ export class ReferenceBreaker {
   reopens = 0;
   openedAt: number | undefined;
   openUntil = 0;
+  /** Set during a Retry-After pause: where the breaker goes when it ends. */
+  resumeTo: 'closed' | 'half-open' | undefined;
   roundStartedAt = 0;
   slotsTaken = 0;
   probesPassed = 0;
@@ -73,7 +77,8 @@ export class ReferenceBreaker {
 
   /** The state an observer sees: an open breaker whose time is up reports half-open. */
   observedState(): ModelState {
-    return this.state === 'open' && this.now >= this.openUntil ? 'half-open' : this.state;
+    if (this.state !== 'open' || this.now < this.openUntil) return this.state;
+    return this.resumeTo === 'closed' ? 'closed' : 'half-open';
   }
 
   /** Ms until a probe may go, only while (observably) open. */
@@ -82,6 +87,13 @@ export class ReferenceBreaker {
   }
 
   admit(): ModelAdmission {
+    if (this.state === 'open' && this.now >= this.openUntil && this.resumeTo === 'closed') {
+      hit('pause ended');
+      this.state = 'closed';
+      this.phase++;
+      this.resumeTo = undefined;
+      this.openedAt = undefined;
+    }
     if (this.state === 'closed') return { allowed: true, permit: { phase: this.phase, probe: false } };
     if (this.state === 'open' && this.now >= this.openUntil) this.#startRound();
     if (this.state === 'half-open') {
@@ -119,18 +131,22 @@ export class ReferenceBreaker {
     } else if (this.state === 'closed') {
       if (outcome.verdict === 'success') {
         this.failureStreak = 0;
-      } else if (outcome.retryAfterMs !== undefined) {
-        hit(outcome.retryAfterMs > this.config.maxOpenDuration ? 'retry-after capped' : 'retry-after honoured');
-        this.#open(this.#clamp(outcome.retryAfterMs));
       } else if (++this.failureStreak >= this.config.failureThreshold) {
-        this.#open(this.config.openDuration);
+        const asked = outcome.retryAfterMs ?? 0;
+        this.#open(Math.max(this.config.openDuration, Math.min(asked, this.config.maxOpenDuration)));
+      } else if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > 0) {
+        hit(outcome.retryAfterMs > this.config.maxOpenDuration ? 'retry-after capped' : 'retry-after honoured');
+        this.#pause(outcome.retryAfterMs, 'closed');
       }
     } else if (this.state === 'half-open') {
-      if (outcome.verdict === 'failure') {
+      if (outcome.verdict === 'failure' && outcome.retryAfterMs !== undefined && outcome.retryAfterMs > 0) {
+        hit('probe paused');
+        this.#pause(outcome.retryAfterMs, 'half-open');
+      } else if (outcome.verdict === 'failure') {
         this.reopens++;
         hit(this.reopens >= 2 ? 'escalated twice' : 'escalated');
         const doubled = Math.min(this.config.maxOpenDuration, this.config.openDuration * 2 ** this.reopens);
-        this.#open(outcome.retryAfterMs === undefined ? doubled : this.#clamp(outcome.retryAfterMs));
+        this.#open(doubled);
       } else if (++this.probesPassed >= this.config.halfOpenProbes) {
         hit(this.config.halfOpenProbes > 1 ? 'closed by several probes' : 'closed by a probe');
         this.#close();
@@ -140,6 +156,7 @@ export class ReferenceBreaker {
   }
 
   isolate(): void {
+    this.resumeTo = undefined;
     this.state = 'isolated';
     this.phase++;
     this.openedAt = this.now;
@@ -150,11 +167,16 @@ export class ReferenceBreaker {
     this.#close();
   }
 
-  #clamp(ms: number): number {
-    return Math.min(this.config.maxOpenDuration, Math.max(this.config.openDuration, ms));
+  /** A pause keeps the failure streak: it is the host asking for time, not a verdict. */
+  #pause(ms: number, resumeTo: 'closed' | 'half-open'): void {
+    const streak = this.failureStreak;
+    this.#open(Math.min(ms, this.config.maxOpenDuration));
+    this.failureStreak = streak;
+    this.resumeTo = resumeTo;
   }
 
   #open(duration: number): void {
+    this.resumeTo = undefined;
     this.state = 'open';
     this.phase++;
     this.openedAt = this.now;
@@ -163,6 +185,7 @@ export class ReferenceBreaker {
   }
 
   #startRound(): void {
+    this.resumeTo = undefined;
     this.state = 'half-open';
     this.phase++;
     this.roundStartedAt = this.now;
@@ -171,6 +194,7 @@ export class ReferenceBreaker {
   }
 
   #close(): void {
+    this.resumeTo = undefined;
     this.state = 'closed';
     this.phase++;
     this.failureStreak = 0;

@@ -1,0 +1,118 @@
+/**
+ * The signal one attempt is sent with: the caller's signal, plus breakerbox's headers
+ * timeout (`timeout`) and body idle timeout (`bodyTimeout`). The one helper every adapter
+ * uses, so the rules live here:
+ *
+ * - Nothing long-lived holds the attempt. `AbortSignal.any([caller, AbortSignal.timeout()])`
+ *   keeps every attempt's signal reachable from a caller signal that lives for the whole
+ *   process (a server's shutdown signal), about 2 KB a request. Here the caller's signal
+ *   holds only a small listener that reaches the attempt through a `WeakRef`; the listener
+ *   is removed when the attempt ends, or when the attempt is collected without ending (a
+ *   response dropped unread).
+ * - The timer is real work: it is not `unref`'d, so an attempt in flight keeps the process
+ *   alive until it times out, as the request itself would; and it is cleared the moment the
+ *   headers arrive (`timeout`), or the body ends (`bodyTimeout`).
+ * - `timeout` never cuts a body that has started: it stops at the headers.
+ */
+
+/** Why a breakerbox timer aborted the attempt. */
+export type AttemptTimeout = 'headers' | 'body' | undefined;
+
+/** Removes a caller listener whose attempt was collected before it ended. */
+const orphans = new FinalizationRegistry<{ caller: AbortSignal; listener: () => void }>(({ caller, listener }) => {
+  caller.removeEventListener('abort', listener);
+});
+
+export class AttemptSignal {
+  /** The signal to send the attempt with: the caller's own when breakerbox adds no timer. */
+  readonly signal: AbortSignal | undefined;
+  /** Which of breakerbox's timers aborted the attempt, if one did. */
+  timedOut: AttemptTimeout;
+  readonly #controller: AbortController | undefined;
+  readonly #caller: AbortSignal | undefined;
+  readonly #bodyTimeout: number | undefined;
+  #listener: (() => void) | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #ended = false;
+
+  /**
+   * @param caller - The caller's signal, if any.
+   * @param timeout - Ms until the headers must arrive, if limited.
+   * @param bodyTimeout - The longest pause in ms between body chunks, if limited.
+   */
+  constructor(caller: AbortSignal | undefined, timeout: number | undefined, bodyTimeout: number | undefined) {
+    this.#caller = caller;
+    this.#bodyTimeout = bodyTimeout;
+    if (timeout === undefined && bodyTimeout === undefined) {
+      this.signal = caller;
+      return;
+    }
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.signal = controller.signal;
+    if (caller !== undefined) {
+      if (caller.aborted) {
+        controller.abort(caller.reason);
+      } else {
+        const attempt = new WeakRef(this);
+        const listener = (): void => {
+          const live = attempt.deref();
+          if (live !== undefined) live.#callerAborted();
+        };
+        this.#listener = listener;
+        caller.addEventListener('abort', listener, { once: true });
+        orphans.register(this, { caller, listener }, this);
+      }
+    }
+    if (timeout !== undefined) this.#arm(timeout, 'headers');
+  }
+
+  /** The response headers arrived: the headers timeout stops; the body idle timer starts. */
+  headersArrived(): void {
+    if (this.#ended) return;
+    this.#disarm();
+    if (this.#bodyTimeout !== undefined) this.#arm(this.#bodyTimeout, 'body');
+    else if (this.#listener === undefined) this.end();
+  }
+
+  /** A body chunk arrived: the idle timer starts over. */
+  chunk(): void {
+    if (this.#ended || this.#bodyTimeout === undefined) return;
+    this.#disarm();
+    this.#arm(this.#bodyTimeout, 'body');
+  }
+
+  /** The attempt is over (failed, or its body ended or was cancelled): drop the timer and the caller's listener. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#disarm();
+    if (this.#listener !== undefined) {
+      this.#caller!.removeEventListener('abort', this.#listener);
+      orphans.unregister(this);
+      this.#listener = undefined;
+    }
+  }
+
+  #callerAborted(): void {
+    this.#controller!.abort(this.#caller!.reason);
+    this.end();
+  }
+
+  #arm(ms: number, phase: 'headers' | 'body'): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.timedOut = phase;
+      const what = phase === 'headers' ? `no response headers within ${ms} ms` : `the response body paused for more than ${ms} ms`;
+      // A TimeoutError, like the reason of AbortSignal.timeout(): clients and callers already know it.
+      this.#controller!.abort(new DOMException(`breakerbox: ${what}`, 'TimeoutError'));
+      this.end();
+    }, ms);
+  }
+
+  #disarm(): void {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
