@@ -8,7 +8,10 @@
  * it prints a status line every 2 s and each state change as it happens.
  */
 import { createBreakerBox } from 'breakerbox';
-import { type Frame, Screen, seconds } from './screen.js';
+import { describeChange, type Frame, seconds } from './render.js';
+import { Screen } from './screen.js';
+import { wrapIndented } from './text.js';
+import type { StateChange } from './timeline.js';
 import { type DemoServer, type Health, startDemoServer } from './servers.js';
 import { type ClientStats, createClients, runTraffic } from './traffic.js';
 
@@ -42,16 +45,21 @@ const box = createBreakerBox({
 const started = Date.now();
 const elapsed = (): number => Date.now() - started;
 const screen = new Screen(process.stdout);
-const events: string[] = [];
+// Ctrl-C mid-run: give the terminal its cursor back.
+process.once('SIGINT', () => {
+  screen.close();
+  process.exit(130);
+});
+const changes: StateChange[] = [];
 let opened = 0;
 let healedAt: number | undefined;
 let closedAfterHeal: number | undefined;
 const fallbackSources = { cache: 0, value: 0 };
 
 box.on('stateChange', ({ origin, from, to, openFor }) => {
-  const line = `${seconds(elapsed()).padStart(7)}  ${names.get(origin)}: ${from} → ${to}${openFor === undefined ? '' : ` for ${seconds(openFor)}`}`;
-  events.push(line);
-  if (!screen.live) console.log(line);
+  const change: StateChange = { at: elapsed(), origin, from, to, ...(openFor === undefined ? {} : { openFor }) };
+  changes.push(change);
+  if (!screen.live) console.log(describeChange(change, names));
   if (to === 'open') opened++;
   if (to === 'closed' && healedAt !== undefined && closedAfterHeal === undefined) closedAfterHeal = elapsed() - healedAt;
 });
@@ -76,7 +84,7 @@ const timeline = TIMELINE.slice(1).map(({ at, health, phase: next }) =>
   }, at),
 );
 
-const frame = (): Frame => ({ elapsed: elapsed(), total: TOTAL, phase, origins: box.snapshot(), names, clients: stats, events });
+const frame = (): Frame => ({ elapsed: elapsed(), total: TOTAL, phase, origins: box.snapshot(), names, clients: stats, changes });
 const redraw = setInterval(() => screen.draw(frame()), 200);
 screen.draw(frame());
 
@@ -96,11 +104,14 @@ function printSummary(healthy: DemoServer, flaky: DemoServer): void {
   const answered = stats.reduce((sum, c) => sum + c.live + c.fallback, 0);
   const inv = entries.get(flaky.origin);
   const cat = entries.get(healthy.origin);
-  console.log(`
+  const summary = `
 Summary after ${seconds(TOTAL)}: ${sent} requests from ${stats.map((c) => c.name).join(', ')}; ${answered} answered (live or fallback).
   catalog:   ${cat?.state}, ${cat?.successes} successes, ${cat?.failures} failures: a healthy origin is never slowed by the other one's outage.
   inventory: opened ${opened} time(s); ${inv?.rejected} requests refused without being sent, ${inv?.fallbacks} answered by a fallback (${fallbackSources.cache} cached, ${fallbackSources.value} default value).
              During its ${seconds(TIMELINE[3]!.at - TIMELINE[1]!.at)} outage only ${outageHits} requests reached it: the first failures and one probe per open period.
              ${closedAfterHeal === undefined ? `Still ${inv?.state} at the end.` : `Closed ${seconds(closedAfterHeal)} after it healed, on the first probe.`}
-Try it in your code: examples/README.md.`);
+Try it in your code: examples/README.md.`;
+  // In a terminal, each line is wrapped to its width, keeping its indentation.
+  const width = (process.stdout.columns ?? 80) - 1;
+  console.log(screen.live ? summary.split('\n').flatMap((line) => wrapIndented(line, width)).join('\n') : summary);
 }

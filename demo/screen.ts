@@ -1,80 +1,80 @@
-import type { CircuitState, OriginSnapshot } from 'breakerbox';
-import type { ClientStats } from './traffic.js';
+import { type Frame, renderFrame, seconds } from './render.js';
 
-/** Everything one frame of the live table shows. */
-export interface Frame {
-  elapsed: number;
-  total: number;
-  phase: string;
-  origins: OriginSnapshot[];
-  /** origin → the name shown for it */
-  names: ReadonlyMap<string, string>;
-  clients: readonly ClientStats[];
-  /** The latest state changes, oldest first. */
-  events: readonly string[];
+/** What the screen writes to: `process.stdout`, or a stand-in in tests. */
+export interface ScreenStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+  rows?: number;
+}
+
+export interface ScreenOptions {
+  /** Fixed width, instead of the stream's `columns` (read at every draw, so a resize is followed). @default stream.columns ?? 80 */
+  columns?: number;
+  /** Fixed height, instead of the stream's `rows`. @default stream.rows */
+  rows?: number;
+  /** Plain mode: ms between status lines. @default 2000 */
+  plainEvery?: number;
+  /** @default a terminal, unless NO_COLOR is set */
+  color?: boolean;
 }
 
 const ESC = '\u001b[';
-const stateColor: Record<CircuitState, string> = { closed: '32', open: '31', 'half-open': '33', isolated: '35' };
-
-export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /**
- * Draws frames: in a terminal, the table is redrawn in place; anywhere else (CI, a pipe)
- * it degrades to a plain status line every `plainEvery` ms, and state changes are
- * printed as they happen by the caller.
+ * Draws frames. In a terminal the frame is redrawn in place: every line fits the width
+ * and the frame fits the height, so moving the cursor up by the last frame's height
+ * reaches its top, and nothing is left behind; after a resize the screen is cleared,
+ * since the terminal may have re-wrapped the old frame. Anywhere else (CI, a pipe) it
+ * prints a plain status line every `plainEvery` ms; the caller prints state changes.
+ *
+ * @example
+ * ```ts
+ * const screen = new Screen(process.stdout);
+ * screen.draw(frame);
+ * screen.draw(lastFrame, true);
+ * ```
  */
 export class Screen {
   readonly live: boolean;
+  readonly #stream: ScreenStream;
+  readonly #options: ScreenOptions;
   readonly #color: boolean;
-  readonly #plainEvery: number;
   #height = 0;
+  #columns: number | undefined;
   #lastPlain = -Infinity;
 
-  constructor(stream: NodeJS.WriteStream, plainEvery = 2_000) {
+  constructor(stream: ScreenStream, options: ScreenOptions = {}) {
+    this.#stream = stream;
+    this.#options = options;
     this.live = stream.isTTY === true;
-    this.#plainEvery = plainEvery;
-    this.#color = this.live && process.env.NO_COLOR === undefined;
+    this.#color = options.color ?? (this.live && process.env.NO_COLOR === undefined);
   }
 
-  /** Shows `frame`; without a terminal, only every `plainEvery` ms unless `force`. */
-  draw(frame: Frame, force = false): void {
+  /** Shows `frame`; without a terminal, only every `plainEvery` ms unless `final`. The final frame lists every state change. */
+  draw(frame: Frame, final = false): void {
     if (!this.live) {
-      if (!force && frame.elapsed - this.#lastPlain < this.#plainEvery) return;
+      if (!final && frame.elapsed - this.#lastPlain < (this.#options.plainEvery ?? 2_000)) return;
       this.#lastPlain = frame.elapsed;
       const states = frame.origins.map((o) => `${frame.names.get(o.origin) ?? o.origin} ${o.state} ok=${o.successes} fail=${o.failures} rejected=${o.rejected} fallbacks=${o.fallbacks}`);
-      process.stdout.write(`[${seconds(frame.elapsed)}] ${states.join(' | ')}\n`);
+      this.#stream.write(`[${seconds(frame.elapsed)}] ${states.join(' | ')}\n`);
       return;
     }
-    const lines = this.#lines(frame);
-    // Back to the top of the previous frame, clear it, draw the new one.
-    const up = this.#height > 0 ? `${ESC}${this.#height}F${ESC}J` : '';
-    process.stdout.write(`${up}${lines.join('\n')}\n`);
-    this.#height = lines.length;
+    const columns = this.#options.columns ?? this.#stream.columns ?? 80;
+    const rows = this.#options.rows ?? this.#stream.rows;
+    const lines = renderFrame(frame, { columns, ...(rows === undefined ? {} : { rows }), color: this.#color, final });
+    let prefix = '';
+    if (this.#height === 0) prefix = `${ESC}?25l`; // hide the cursor while redrawing
+    else if (columns !== this.#columns) prefix = `${ESC}H${ESC}2J`;
+    else prefix = `${ESC}${this.#height}F${ESC}J`; // to the first line of the last frame; clear to the end
+    this.#stream.write(`${prefix}${lines.join('\n')}\n${final ? `${ESC}?25h` : ''}`);
+    this.#height = final ? 0 : lines.length;
+    this.#columns = columns;
   }
 
-  #paint(code: string, text: string): string {
-    return this.#color ? `${ESC}${code}m${text}${ESC}0m` : text;
-  }
-
-  #lines(frame: Frame): string[] {
-    const bold = (text: string) => this.#paint('1', text);
-    const dim = (text: string) => this.#paint('2', text);
-    const header = `${'origin'.padEnd(28)}${'state'.padEnd(16)}${'successes'.padStart(10)}${'failures'.padStart(9)}${'rejected'.padStart(9)}${'fallbacks'.padStart(10)}`;
-    const lines = [`${bold('breakerbox demo')}  ${seconds(frame.elapsed)} of ${seconds(frame.total)}`, frame.phase, '', bold(header)];
-    for (const o of frame.origins) {
-      const name = (frame.names.get(o.origin) ?? '').padEnd(10);
-      const host = o.origin.replace(/^https?:\/\//, '').padEnd(18);
-      // The open time left is part of the state: it is when the next probe may go out.
-      const state = o.retryAfter === undefined ? o.state : `${o.state} ${seconds(o.retryAfter)}`;
-      const counts = `${String(o.successes).padStart(10)}${String(o.failures).padStart(9)}${String(o.rejected).padStart(9)}${String(o.fallbacks).padStart(10)}`;
-      lines.push(`${name}${dim(host)}${this.#paint(stateColor[o.state], state.padEnd(16))}${counts}`);
-    }
-    lines.push('', bold(`${'client'.padEnd(10)}${'sent'.padStart(8)}${'live'.padStart(8)}${'fallback'.padStart(10)}${'failed'.padStart(8)}`));
-    for (const c of frame.clients) {
-      lines.push(`${c.name.padEnd(10)}${String(c.sent).padStart(8)}${String(c.live).padStart(8)}${String(c.fallback).padStart(10)}${String(c.failed).padStart(8)}`);
-    }
-    lines.push('', bold('state changes'), ...frame.events.slice(-6).map((e) => `  ${e}`));
-    return lines;
+  /** Shows the cursor again if a live frame hid it (on exit or Ctrl-C before the final frame). */
+  close(): void {
+    if (this.live && this.#height > 0) this.#stream.write(`${ESC}?25h`);
+    this.#height = 0;
   }
 }
