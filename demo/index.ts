@@ -9,6 +9,7 @@
  */
 import { createBreakerBox } from 'breakerbox';
 import { describeChange, type Frame, seconds } from './render.js';
+import { loadOtelSummary } from './otel.js';
 import { Screen } from './screen.js';
 import { wrapIndented } from './text.js';
 import type { StateChange } from './timeline.js';
@@ -41,6 +42,9 @@ const box = createBreakerBox({
     [inventory.origin]: { fallback: { cache: true, value: { status: 200, body: { stock: [], stale: true } } } },
   },
 });
+
+// `npm run demo -- --otel`: the same run, with the box's OpenTelemetry metrics under the table.
+const otel = process.argv.includes('--otel') ? await loadOtelSummary(box) : undefined;
 
 const started = Date.now();
 const elapsed = (): number => Date.now() - started;
@@ -84,7 +88,7 @@ const timeline = TIMELINE.slice(1).map(({ at, health, phase: next }) =>
   }, at),
 );
 
-const frame = (): Frame => ({ elapsed: elapsed(), total: TOTAL, phase, origins: box.snapshot(), names, clients: stats, changes });
+const frame = (): Frame => ({ elapsed: elapsed(), total: TOTAL, phase, origins: box.snapshot(), names, clients: stats, changes, ...(otel ? { otel: otel.render() } : {}) });
 const redraw = setInterval(() => screen.draw(frame()), 200);
 screen.draw(frame());
 
@@ -96,6 +100,8 @@ stop.abort();
 await Promise.all([catalog.close(), inventory.close()]);
 await traffic;
 screen.draw({ ...frame(), elapsed: TOTAL }, true);
+if (otel && !screen.live) console.log(`\nOpenTelemetry (breakerbox/otel):\n${otel.render()}`);
+otel?.stop();
 printSummary(catalog, inventory);
 
 function printSummary(healthy: DemoServer, flaky: DemoServer): void {

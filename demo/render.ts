@@ -14,6 +14,8 @@ export interface Frame {
   clients: readonly ClientStats[];
   /** Every state change so far, oldest first. */
   changes: readonly StateChange[];
+  /** With `--otel`: the box's OpenTelemetry metrics as text, shown under the clients. */
+  otel?: string;
 }
 
 export interface Layout {
@@ -73,6 +75,8 @@ export function renderFrame(frame: Frame, layout: Layout): string[] {
   for (const c of frame.clients) {
     lines.push(`${c.name.padEnd(LABEL)}${String(c.sent).padStart(8)}${String(c.live).padStart(8)}${String(c.fallback).padStart(10)}${String(c.failed).padStart(8)}`);
   }
+
+  if (frame.otel !== undefined) lines.push('', bold('OpenTelemetry (breakerbox/otel)'), ...frame.otel.split('\n'));
 
   const strip = width - LABEL;
   lines.push('', `${bold('timeline'.padEnd(LABEL))}${'0 s'.padEnd(strip - seconds(frame.total).length)}${seconds(frame.total)}`);

@@ -96,6 +96,18 @@ describe('renderFrame', () => {
   });
 });
 
+describe('renderFrame with --otel', () => {
+  it('shows the OpenTelemetry panel under the clients, each line cut to the width', () => {
+    const otel = `breakerbox.requests{breakerbox.origin=${INVENTORY},breakerbox.outcome=rejected} 777777 ${'x'.repeat(100)}\nbreakerbox.state{breakerbox.origin=${INVENTORY}} 2`;
+    const lines = renderFrame({ ...frameAt(5_000), otel }, { columns: 80, rows: 60, color: false });
+    const at = lines.indexOf('OpenTelemetry (breakerbox/otel)');
+    expect(at).toBeGreaterThan(lines.indexOf('ky            123456  100000     23000     456'));
+    expect(lines[at + 1]).toHaveLength(79);
+    expect(lines[at + 1]!.endsWith('…')).toBe(true);
+    expect(lines[at + 2]).toBe(`breakerbox.state{breakerbox.origin=${INVENTORY}} 2`);
+  });
+});
+
 describe('timelineStates', () => {
   it('shows a probe that lasted 10 ms in its slot, and leaves future slots empty', () => {
     const states = timelineStates(story, INVENTORY, 10_000, TOTAL, 20);
