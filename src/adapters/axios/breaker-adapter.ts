@@ -1,6 +1,9 @@
 import axios from 'axios';
-import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosAdapter, AxiosError, AxiosResponse, GenericAbortSignal, InternalAxiosRequestConfig } from 'axios';
+import { AttemptSignal } from '../../core/attempt-signal.js';
 import type { AllowedPermit, BreakerBox } from '../../core/types.js';
+import { watchStream } from '../fetch/watch-body.js';
+import { watchClientFaults } from './client-faults.js';
 import { classifyAxiosError } from './classify-axios-error.js';
 import { type AdapterKind, fallbackResponse } from './fallback-response.js';
 import { markedEnv } from './marked-fetch.js';
@@ -47,7 +50,7 @@ export function createBreakerAdapter(attachment: Attachment, spec: AdapterSpec |
 async function guarded(box: BreakerBox, spec: AdapterSpec | undefined, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
   const target = requestTarget(config);
   if (target === undefined) return axios.getAdapter(spec, config)(config);
-  // The attempt runs on a copy, so the caller's config (and axios-retry's) keeps its own env and timeout.
+  // The attempt runs on a copy, so the caller's config (and axios-retry's) keeps its own env, signal and hooks.
   const attempt: InternalAxiosRequestConfig = { ...config };
   const env = markedEnv(box, config.env);
   if (env !== undefined) attempt.env = env;
@@ -60,52 +63,121 @@ async function guarded(box: BreakerBox, spec: AdapterSpec | undefined, config: I
     if (fallback !== undefined) return fallbackResponse(fallback, config, kind);
     throw permit.error;
   }
-  const timeout = attemptTimeout(config.timeout, permit.timeout);
-  if (timeout !== undefined) attempt.timeout = timeout;
+  const callerSignal = config.signal as AbortSignal | undefined;
+  const signal = new AttemptSignal(combinable(callerSignal) ? callerSignal : undefined, permit.timeout, permit.bodyTimeout);
+  if (signal.signal !== callerSignal && signal.signal !== undefined) {
+    attempt.signal = signal.signal as GenericAbortSignal;
+    // axios reports body progress only to this hook: it is how the headers timer learns the body started.
+    attempt.onDownloadProgress = progressWatcher(signal, config.onDownloadProgress);
+  }
+  const faults = watchClientFaults(attempt);
 
   let response: AxiosResponse;
   try {
     response = await inner(attempt);
   } catch (error) {
+    signal.end();
     restoreConfig(error, attempt, config);
-    const outcome = classifyAxiosError(error, config);
+    if (faults.caused(error)) {
+      // The caller's own option, limit, hook or body failed: not the host's fault.
+      permit.release();
+      throw error;
+    }
+    const timedOut = signal.timedOut !== undefined && !callerSignal?.aborted;
+    const outcome = timedOut ? ({ kind: 'timeout' } as const) : classifyAxiosError(error, config);
     const fallback = permit.record(outcome) === 'failure' ? await permit.fallback() : undefined;
     if (fallback !== undefined) return fallbackResponse(fallback, config, kind);
-    throw error;
+    throw timedOut ? timeoutError(config, kind, signal.timedOut!, permit.timeout, permit.bodyTimeout, error) : error;
   }
   response.config = config;
-  return settled(permit, response, config, kind);
+  signal.headersArrived();
+  return settled(permit, signal, response, config, kind);
 }
 
 /** A response axios' `validateStatus` let through (a 503 included, if it accepts one) is judged by its status too. */
-async function settled(permit: AllowedPermit, response: AxiosResponse, config: InternalAxiosRequestConfig, kind: AdapterKind): Promise<AxiosResponse> {
+async function settled(permit: AllowedPermit, signal: AttemptSignal, response: AxiosResponse, config: InternalAxiosRequestConfig, kind: AdapterKind): Promise<AxiosResponse> {
   const verdict = permit.record({ kind: 'response', status: response.status, headers: response.headers as Record<string, string> });
   if (verdict === 'failure') {
+    signal.end();
     const fallback = await permit.fallback();
     if (fallback !== undefined) return fallbackResponse(fallback, config, kind);
-  } else if (verdict === 'success') {
-    const body = storableBody(response.data);
-    if (body !== undefined) permit.storeResponse({ status: response.status, statusText: response.statusText, headers: response.headers as Record<string, string>, body });
+    return response;
+  }
+  if (watchStreamData(response, verdict === 'success' ? permit : undefined, signal)) return response;
+  signal.end();
+  if (verdict === 'success') {
+    const data = response.data;
+    // A function: the body is copied (by the cache) only when the cache will keep it.
+    if (isStorable(data)) permit.storeResponse({ status: response.status, statusText: response.statusText, headers: response.headers as Record<string, string>, body: () => data });
   }
   return response;
 }
 
-/**
- * Breakerbox's per-attempt timeout rides on axios' own `timeout` (the smaller wins), so it
- * fails with axios' usual `ECONNABORTED`/`ETIMEDOUT` error and counts as a timeout.
- */
-function attemptTimeout(own: unknown, ours: number | undefined): number | undefined {
-  if (ours === undefined) return undefined;
-  const current = Number(own);
-  return current > 0 && current <= ours ? undefined : ours;
+/** Whether the caller's signal is a real `AbortSignal` we can follow (axios also takes look-alikes). */
+function combinable(signal: unknown): signal is AbortSignal {
+  return typeof signal === 'object' && signal !== null && typeof (signal as AbortSignal).addEventListener === 'function' && typeof (signal as AbortSignal).removeEventListener === 'function';
 }
 
-/** Raw adapter data worth caching: text or bytes (copied: the caller owns the original). Streams and blobs are not. */
-function storableBody(data: unknown): string | Uint8Array | undefined {
-  if (typeof data === 'string') return data;
-  if (data instanceof Uint8Array) return new Uint8Array(data);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data.slice(0));
-  return undefined;
+/** The first progress event says the body started; each later one is a sign of life for the idle timer. */
+function progressWatcher(signal: AttemptSignal, own: InternalAxiosRequestConfig['onDownloadProgress']): NonNullable<InternalAxiosRequestConfig['onDownloadProgress']> {
+  let started = false;
+  return (event) => {
+    if (started) signal.chunk();
+    else {
+      started = true;
+      signal.headersArrived();
+    }
+    own?.(event);
+  };
+}
+
+/**
+ * `responseType: 'stream'`: the adapter resolves at the headers and the caller reads the
+ * body later, so the attempt ends with the stream, and a stream that breaks counts as a
+ * failure of the origin. Returns whether the data was a stream.
+ */
+function watchStreamData(response: AxiosResponse, permit: AllowedPermit | undefined, signal: AttemptSignal): boolean {
+  const data = response.data as { once?: unknown; getReader?: unknown } | null;
+  if (typeof data !== 'object' || data === null) return false;
+  if (typeof data.once === 'function') {
+    // A Node Readable (the http adapter), reached without importing node:stream. Its error is
+    // read from `errored` at 'close': an 'error' listener of ours would hide an error the
+    // caller does not handle, which Node would otherwise throw.
+    const stream = data as { once(event: string, listener: () => void): void; errored?: unknown };
+    stream.once('end', () => signal.end());
+    stream.once('close', () => {
+      const timedOut = signal.timedOut === 'body';
+      signal.end();
+      const error = stream.errored as { code?: unknown } | null | undefined;
+      if (error) permit?.bodyFailed(timedOut ? { kind: 'timeout' } : { kind: 'network', code: typeof error.code === 'string' ? error.code : undefined });
+    });
+    return true;
+  }
+  if (typeof data.getReader === 'function') {
+    response.data = watchStream(data as unknown as ReadableStream<Uint8Array>, permit, signal, undefined, () =>
+      signal.timedOut === 'body' ? { kind: 'timeout' } : { kind: 'network' },
+    );
+    return true;
+  }
+  return false;
+}
+
+/** Text or bytes are worth caching. Streams, blobs and form data are not. */
+function isStorable(data: unknown): data is string | Uint8Array | ArrayBuffer {
+  return typeof data === 'string' || data instanceof Uint8Array || data instanceof ArrayBuffer;
+}
+
+/**
+ * Our timeout aborts through the signal, so axios reports a cancel; the caller gets what
+ * axios' own timeout gives instead (`ECONNABORTED` from the http adapter, `ETIMEDOUT` from
+ * the fetch adapter or with `clarifyTimeoutError`), which axios-retry and users test for.
+ */
+function timeoutError(config: InternalAxiosRequestConfig, kind: AdapterKind, phase: 'headers' | 'body', timeout: number | undefined, bodyTimeout: number | undefined, cause: unknown): AxiosError {
+  const message = phase === 'headers' ? `timeout of ${timeout}ms exceeded` : `body stalled for more than ${bodyTimeout}ms`;
+  const code = kind === 'http' && config.transitional?.clarifyTimeoutError !== true ? axios.AxiosError.ECONNABORTED : axios.AxiosError.ETIMEDOUT;
+  const error = new axios.AxiosError(message, code, config);
+  (error as { cause?: unknown }).cause = cause;
+  return error;
 }
 
 /** Errors and responses point at the caller's config, not at our copy. */
