@@ -6,6 +6,7 @@ import { createBreakerBox, type BreakerBox } from '../../src/index.js';
 import { instrument, metricNames, stateValues } from '../../src/otel/index.js';
 import { createManualClock } from '../helpers/manual-clock.js';
 import { createScriptedFetch } from './fake-origins.js';
+import { createEventSource } from './retrying-box.js';
 import { createMetricsHarness } from './metrics-harness.js';
 
 const harnesses: ReturnType<typeof createMetricsHarness>[] = [];
@@ -144,25 +145,10 @@ describe('instrument() on a shared MeterProvider', () => {
 });
 
 describe('instrument() retries', () => {
-  /** A stand-in for a box that retries: the retry event is typed in 0.2, and the core emits it once retries land. */
-  function boxThatRetries() {
-    const listeners = new Map<string, (payload: unknown) => void>();
-    const real = createBreakerBox();
-    const fake = {
-      ...real,
-      snapshot: () => real.snapshot(),
-      on: (event: string, listener: (payload: unknown) => void) => {
-        listeners.set(event, listener);
-        return () => listeners.delete(event);
-      },
-    } as unknown as BreakerBox;
-    return { box: fake, emit: (event: string, payload: unknown) => listeners.get(event)?.(payload), listeners };
-  }
-
   it('counts retry events per origin, and unsubscribes from them on stop()', async () => {
     const harness = createMetricsHarness();
     harnesses.push(harness);
-    const { box, emit, listeners } = boxThatRetries();
+    const { box, emit, listeners } = createEventSource();
     const stop = instrument(box, { meterProvider: harness.meterProvider });
     const retry = { origin: 'https://api.example.com', method: 'GET', url: 'https://api.example.com/a?b=c', attempt: 2, delay: 80 };
     emit('retry', retry);
