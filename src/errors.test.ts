@@ -73,9 +73,18 @@ describe('CircuitOpenError', () => {
     }
   });
 
-  it('keeps name and brand off the instance: only the refusal fields are own properties', () => {
-    const own = Object.keys(new CircuitOpenError(refusal)).sort();
-    expect(own).toEqual(['code', 'method', 'origin', 'retryAfter', 'state', 'url']);
+  it('lets its message be assigned, as on any error, without changing other refusals', () => {
+    const error = new CircuitOpenError(refusal);
+    error.message = 'custom';
+    expect(error.message).toBe('custom');
+    expect(String(error)).toBe('CircuitOpenError: custom');
+    expect(new CircuitOpenError(refusal).message).toMatch(/^Failed to send GET/);
+  });
+
+  it('keeps name, brand and message off the instance: only the refusal fields are own properties', () => {
+    const error = new CircuitOpenError(refusal);
+    expect(Object.keys(error).sort()).toEqual(['code', 'method', 'origin', 'retryAfter', 'state', 'url']);
+    expect(Object.hasOwn(error, 'message')).toBe(false);
   });
 });
 
@@ -85,6 +94,7 @@ describe('BulkheadFullError', () => {
     expect(error).toBeInstanceOf(BreakerBoxError);
     expect(error).toMatchObject({ name: 'BulkheadFullError', code: 'EBULKHEADFULL', ...full, queueTimeout: undefined });
     expect(error.stack).toBe(`BulkheadFullError: ${error.message}`);
+    expect(Object.keys(error).sort()).toEqual(['code', 'maxConcurrent', 'maxQueue', 'method', 'origin', 'queueTimeout', 'url']);
   });
 
   it('says whether it refused at once or after waiting in the queue', () => {
@@ -111,6 +121,13 @@ describe('guards', () => {
   describe('across copies of the module', () => {
     afterEach(() => {
       vi.resetModules();
+    });
+
+    it('build the first error of a fresh copy with the same stack header as every later one', async () => {
+      vi.resetModules();
+      const copy = await import('./errors.js');
+      const first = new copy.CircuitOpenError(refusal);
+      expect(first.stack).toBe(`CircuitOpenError: ${new CircuitOpenError(refusal).message}`);
     });
 
     it('recognise errors of another copy, whose classes differ', async () => {

@@ -21,7 +21,11 @@ export class BreakerBoxError extends Error {
   /** A stable, machine-readable code, e.g. `'ECIRCUITOPEN'`. */
   declare readonly code: string;
 
-  constructor(message: string, code: string, options?: ErrorOptions) {
+  /**
+   * @param message The message; `undefined` when a subclass builds it on demand (a
+   *   `message` getter on its prototype, see {@link CircuitOpenError}).
+   */
+  constructor(message: string | undefined, code: string, options?: ErrorOptions) {
     super(message, options);
     this.code = code;
   }
@@ -45,10 +49,12 @@ export interface CircuitOpenErrorDetails {
  * Thrown (or rejected) when a request is refused because its origin's breaker is
  * open and no fallback answers it.
  *
- * Its `stack` holds the name and the message (method, URL, origin, state, next probe)
- * but no call frames: a refusal is decided by the breaker's state, not by the code
- * path, and refusals come in floods while a host is down. Capturing frames cost about
- * 8 µs per refusal on a 2-vCPU server, against under 1 µs without them.
+ * Built for floods (every request to a down host may get one) at under 1 µs: its
+ * `stack` holds the name and the message (method, URL, origin, state, next probe) but
+ * no call frames, since a refusal is decided by the breaker's state, not by the code
+ * path (capturing frames cost about 8 µs per refusal on a 2-vCPU server); and its
+ * `message` is written from the fields when first read, not at every refusal. Assigning
+ * `message` works as on any error.
  *
  * @example
  * ```ts
@@ -75,16 +81,16 @@ export class CircuitOpenError extends BreakerBoxError {
   constructor(details: CircuitOpenErrorDetails) {
     const limit = suspendStackTrace();
     try {
-      super(describeRefusal(details), 'ECIRCUITOPEN');
+      super(undefined, 'ECIRCUITOPEN');
     } finally {
       restoreStackTrace(limit);
     }
-    if (limit !== undefined) keepStackHeader(this);
     this.origin = details.origin;
     this.state = details.state;
     this.retryAfter = details.retryAfter;
     this.method = details.method;
     this.url = details.url;
+    if (limit !== undefined && stackVanishes) keepStackHeader(this);
   }
 }
 
@@ -137,17 +143,17 @@ export class BulkheadFullError extends BreakerBoxError {
   constructor(details: BulkheadFullErrorDetails) {
     const limit = suspendStackTrace();
     try {
-      super(describeFullBulkhead(details), 'EBULKHEADFULL');
+      super(undefined, 'EBULKHEADFULL');
     } finally {
       restoreStackTrace(limit);
     }
-    if (limit !== undefined) keepStackHeader(this);
     this.origin = details.origin;
     this.method = details.method;
     this.url = details.url;
     this.maxConcurrent = details.maxConcurrent;
     this.maxQueue = details.maxQueue;
     this.queueTimeout = details.queueTimeout;
+    if (limit !== undefined && stackVanishes) keepStackHeader(this);
   }
 }
 
@@ -163,7 +169,29 @@ for (const [type, name, brand] of [
   Object.defineProperty(type.prototype, brand, { value: true });
 }
 
+// The refusals' messages are built when read: building one per refusal (a template of
+// the URL and a number, flattened by the Error constructor) was half of the error's cost.
+for (const [type, describe] of [
+  [CircuitOpenError, describeRefusal],
+  [BulkheadFullError, describeFullBulkhead],
+] as const) {
+  Object.defineProperty(type.prototype, 'message', {
+    get(this: never) {
+      return describe(this);
+    },
+    // Assigning a message (as some loggers and test helpers do) gives the error its own, as on any Error.
+    set(this: Error, value: unknown) {
+      Object.defineProperty(this, 'message', { value, writable: true, configurable: true });
+    },
+    configurable: true,
+  });
+}
+
 type StackTraceLimited = { stackTraceLimit?: unknown };
+
+/** Whether a zero limit leaves `stack` undefined (JavaScriptCore: Bun, Safari); V8 keeps the header. Learnt on first use. */
+let stackVanishes = false;
+let stackProbed = false;
 
 /**
  * Sets `Error.stackTraceLimit` (V8, JavaScriptCore) to 0 for one construction, so the
@@ -177,24 +205,23 @@ function suspendStackTrace(): number | undefined {
   if (typeof limit !== 'number' || limit === 0) return undefined;
   try {
     (Error as StackTraceLimited).stackTraceLimit = 0;
-    return limit;
   } catch {
     return undefined;
   }
+  if (!stackProbed) {
+    stackProbed = true;
+    stackVanishes = new Error('probe').stack === undefined;
+  }
+  return limit;
 }
 
 function restoreStackTrace(limit: number | undefined): void {
   if (limit !== undefined) (Error as StackTraceLimited).stackTraceLimit = limit;
 }
 
-/** Whether this engine leaves `stack` undefined when no frame is captured (JavaScriptCore: Bun, Safari); V8 keeps the header. */
-let stackVanishes: boolean | undefined;
-
-/** Where a zero limit leaves no `stack` at all, writes the header V8 would have: `stack` stays a string that names the error. */
+/** Where a zero limit left no `stack` at all, writes the header V8 would have: `stack` stays a string that names the error. */
 function keepStackHeader(error: Error): void {
-  // Read once, on the first error: reading `stack` makes V8 format it.
-  stackVanishes ??= error.stack === undefined;
-  if (stackVanishes) Object.defineProperty(error, 'stack', { value: `${error.name}: ${error.message}`, writable: true, configurable: true });
+  Object.defineProperty(error, 'stack', { value: `${error.name}: ${error.message}`, writable: true, configurable: true });
 }
 
 function describeRefusal({ method, url, origin, state, retryAfter }: CircuitOpenErrorDetails): string {
