@@ -1,0 +1,214 @@
+import type { BreakerBox, BreakerBoxEvents, StateChangeCause } from '../core/types.js';
+import { addSubscription, removeSubscription } from './channel-subscriptions.js';
+import { isReady } from './client.js';
+import { resolveShareOpenStateOptions, type ShareOpenStateOptions } from './share-options.js';
+import { parseSignal, signalNames, type OpenSignal } from './signal.js';
+
+/**
+ * Opens worth telling the other replicas about: a verdict this replica reached on its own
+ * traffic (or the user's `openUntil()`). Half-open and probe successes are never shared:
+ * each replica probes for itself when the instant passes, so one lucky probe cannot close
+ * every replica, and one replica's bad luck is only ever an open with an end.
+ */
+const SHARED_OPEN_CAUSES: ReadonlySet<StateChangeCause> = new Set(['failures', 'failure-rate', 'slow-calls', 'retry-after', 'probe-failed', 'open-until']);
+
+/** Keys read per SCAN step, and at most this many origins learnt on a (re)start. */
+const SCAN_COUNT = 100;
+const MAX_SYNCED_KEYS = 10_000;
+
+/**
+ * Shares a box's open breakers with every replica on the same Redis (and prefix): when a
+ * breaker opens on its own failures, is isolated or is reset, the others do the same at
+ * once, until the same instant. Then each replica sends its own half-open probe.
+ *
+ * - Shared: opens with their end instant, `isolate()`, `reset()`. Never counters: one
+ *   replica's failures open it alone, and they open the others only once they opened it.
+ * - Signals travel by pub/sub, and each open origin also has a key (expiring at the instant)
+ *   that a replica reads when it starts and whenever its connection comes back.
+ * - No request ever waits for Redis: signals are sent from the state change, fire and
+ *   forget; a signal that cannot be sent is kept (the latest per origin) and sent when the
+ *   client is ready again. Reconnecting is ioredis's own (`retryStrategy`).
+ * - Times cross the wire as wall-clock epoch ms: replicas' clocks must roughly agree (NTP).
+ *   A skewed peer cannot hold a breaker open beyond the box's `maxOpenDuration`.
+ *
+ * Returns `stop()`: stops sending and applying signals (the connections stay yours).
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { createBreakerBox } from 'breakerbox';
+ * import { shareOpenState } from 'breakerbox/redis';
+ *
+ * const box = createBreakerBox({ breaker: { failureThreshold: 5, openDuration: 30_000 } });
+ * const client = new Redis({ host: '127.0.0.1', commandTimeout: 1_000 });
+ * const stop = shareOpenState(box, { client, subscriber: client.duplicate() });
+ * // ... on shutdown:
+ * stop();
+ * ```
+ */
+export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions): () => void {
+  if (typeof box !== 'object' || box === null || typeof box.on !== 'function' || typeof box.openUntil !== 'function') {
+    throw new TypeError(`shareOpenState expects a box from createBreakerBox() as its first argument, got ${box === null ? 'null' : typeof box}`);
+  }
+  const { client, subscriber, prefix, clock, onError } = resolveShareOpenStateOptions(options);
+  const { channel, keyPrefix, keyPattern } = signalNames(prefix);
+  const self = crypto.randomUUID();
+  const report = (error: unknown): void => {
+    if (onError === undefined) return;
+    try {
+      onError(error);
+    } catch {
+      // A logging callback that throws must not become an unhandled rejection.
+    }
+  };
+  let stopped = false;
+  /** Set while this replica applies a peer's signal: the state change that causes is not sent back. */
+  let applying = false;
+  /** The latest signal per origin that could not be sent yet. */
+  const unsent = new Map<string, OpenSignal>();
+  /** What peers told us, per origin, so a reset we missed while away can be caught up on. */
+  const fromPeers = new Map<string, OpenSignal['kind']>();
+
+  const send = (signal: OpenSignal): void => {
+    if (!isReady(client)) {
+      unsent.set(signal.origin, signal);
+      return;
+    }
+    const key = keyPrefix + signal.origin;
+    const payload = JSON.stringify(signal);
+    const transaction = client.multi();
+    if (signal.kind === 'open') transaction.set(key, payload, 'PX', Math.max(1, signal.until - Date.now()));
+    else if (signal.kind === 'isolate') transaction.set(key, payload);
+    else transaction.del(key);
+    transaction.publish(channel, payload);
+    transaction.exec().then(undefined, (error: unknown) => {
+      // Keep it for the next 'ready', unless a newer signal for the origin is waiting already.
+      if (!stopped && !unsent.has(signal.origin)) unsent.set(signal.origin, signal);
+      report(error);
+    });
+  };
+
+  const onStateChange = (event: BreakerBoxEvents['stateChange']): void => {
+    if (applying || stopped) return;
+    const { origin } = event;
+    let signal: OpenSignal | undefined;
+    if (event.to === 'open' && event.openFor !== undefined && SHARED_OPEN_CAUSES.has(event.cause)) {
+      signal = { v: 1, from: self, origin, kind: 'open', until: Date.now() + event.openFor };
+    } else if (event.to === 'isolated') {
+      signal = { v: 1, from: self, origin, kind: 'isolate' };
+    } else if (event.cause === 'reset') {
+      signal = { v: 1, from: self, origin, kind: 'reset' };
+    }
+    if (signal === undefined) return;
+    // This replica's own verdict now stands for the origin, whatever a peer said before.
+    fromPeers.delete(origin);
+    send(signal);
+  };
+
+  const apply = (signal: OpenSignal): void => {
+    if (stopped || signal.from === self) return;
+    applying = true;
+    try {
+      if (signal.kind === 'open') {
+        const left = signal.until - Date.now();
+        if (left <= 0) return;
+        box.openUntil(signal.origin, clock.now() + left);
+      } else if (signal.kind === 'isolate') {
+        box.isolate(signal.origin);
+      } else {
+        box.reset(signal.origin);
+      }
+      if (signal.kind === 'reset') fromPeers.delete(signal.origin);
+      else fromPeers.set(signal.origin, signal.kind);
+    } catch (error) {
+      // Not an origin (another program writing to our channel): ignore it.
+      report(error);
+    } finally {
+      applying = false;
+    }
+  };
+
+  const onMessage = (from: string, message: string): void => {
+    if (from !== channel) return;
+    const signal = parseSignal(message);
+    if (signal !== undefined) apply(signal);
+  };
+
+  /** Send what could not be sent, then read every origin's key: what is open now. */
+  let syncing: Promise<void> | undefined;
+  let syncAgain = false;
+  const sync = (): void => {
+    if (stopped) return;
+    if (syncing !== undefined) {
+      syncAgain = true;
+      return;
+    }
+    const pending = [...unsent.values()];
+    unsent.clear();
+    for (const signal of pending) if (signal.kind !== 'open' || signal.until > Date.now()) send(signal);
+    syncing = readKeys()
+      .then(applyKeys, (error: unknown) => report(error))
+      .finally(() => {
+        syncing = undefined;
+        if (syncAgain) {
+          syncAgain = false;
+          sync();
+        }
+      });
+  };
+
+  const readKeys = async (): Promise<OpenSignal[]> => {
+    const found: OpenSignal[] = [];
+    let cursor = '0';
+    let seen = 0;
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', keyPattern, 'COUNT', SCAN_COUNT);
+      cursor = next;
+      seen += keys.length;
+      if (keys.length === 0) continue;
+      for (const value of await client.mget(keys)) {
+        const signal = value === null ? undefined : parseSignal(value);
+        if (signal !== undefined) found.push(signal);
+      }
+    } while (cursor !== '0' && seen < MAX_SYNCED_KEYS && !stopped);
+    return found;
+  };
+
+  const applyKeys = (signals: OpenSignal[]): void => {
+    if (stopped) return;
+    const present = new Set(signals.map((s) => s.origin));
+    // A peer reset while we were away deleted the key: undo what that peer had told us.
+    for (const [origin, kind] of fromPeers) {
+      if (present.has(origin)) continue;
+      const state = box.state(origin);
+      const still = kind === 'isolate' ? state === 'isolated' : state === 'open';
+      if (still) apply({ v: 1, from: '', origin, kind: 'reset' });
+      fromPeers.delete(origin);
+    }
+    for (const signal of signals) apply(signal);
+  };
+
+  const onSubscriberReady = (): void => {
+    // ioredis re-subscribes by itself after a reconnect; this covers a first subscribe that failed.
+    subscriber.subscribe(channel).then(undefined, report);
+    sync();
+  };
+
+  const unsubscribeBox = box.on('stateChange', onStateChange);
+  subscriber.on('message', onMessage);
+  subscriber.on('ready', onSubscriberReady);
+  client.on('ready', sync);
+  addSubscription(subscriber, channel, report);
+  if (isReady(client)) sync();
+
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    unsubscribeBox();
+    subscriber.off('message', onMessage);
+    subscriber.off('ready', onSubscriberReady);
+    client.off('ready', sync);
+    removeSubscription(subscriber, channel);
+    unsent.clear();
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * What replicas tell each other about one origin, as JSON on the pub/sub channel and as
+ * the value of the origin's key. Times are wall-clock epoch ms (`Date.now()`), the one
+ * clock replicas on different machines roughly share.
+ * - `open`: refuse until `until`, then probe locally;
+ * - `isolate`: refuse until a `reset`;
+ * - `reset`: back to closed, now.
+ */
+export type OpenSignal =
+  | { v: 1; from: string; origin: string; kind: 'open'; until: number }
+  | { v: 1; from: string; origin: string; kind: 'isolate' }
+  | { v: 1; from: string; origin: string; kind: 'reset' };
+
+/** The Redis names one sharing uses, all under its prefix. */
+export interface SignalNames {
+  /** The pub/sub channel. */
+  channel: string;
+  /** The prefix of the per-origin keys (the origin follows it). */
+  keyPrefix: string;
+  /** A `SCAN MATCH` pattern for every per-origin key. */
+  keyPattern: string;
+}
+
+export function signalNames(prefix: string): SignalNames {
+  const keyPrefix = `${prefix}open:`;
+  // SCAN's MATCH is a glob: a prefix with *, ?, [ or \ in it must match literally.
+  return { channel: `${prefix}open-state`, keyPrefix, keyPattern: `${keyPrefix.replace(/[*?[\]\\]/g, '\\$&')}*` };
+}
+
+/** An origin's longest text we accept from the wire (an origin is scheme, host and port). */
+const MAX_ORIGIN_LENGTH = 2048;
+
+/** Parse a message or key value, or `undefined` for anything that is not a signal of this version. */
+export function parseSignal(text: string): OpenSignal | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { v, from, origin, kind, until } = value as Record<string, unknown>;
+  if (v !== 1 || typeof from !== 'string' || typeof origin !== 'string' || origin.length > MAX_ORIGIN_LENGTH) return undefined;
+  if (kind === 'open') return typeof until === 'number' && Number.isFinite(until) ? { v, from, origin, kind, until } : undefined;
+  if (kind === 'isolate' || kind === 'reset') return { v, from, origin, kind };
+  return undefined;
+}
