@@ -21,6 +21,13 @@ import { build } from 'esbuild';
 import { startConformanceServer } from '../test/runtimes/conformance-server.mjs';
 
 const TIME_LIMIT = 60_000;
+/**
+ * The Worker's compatibility date: the first on which workerd defines WeakRef and
+ * FinalizationRegistry (flag `enable_weak_ref`), which src/core/attempt-signal.ts uses at
+ * import. With an earlier date the bundle fails to load: "FinalizationRegistry is not
+ * defined". The README names this date.
+ */
+const COMPATIBILITY_DATE = '2025-05-05';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
@@ -128,7 +135,7 @@ const config :Workerd.Config = (
 
 const conformanceWorker :Workerd.Worker = (
   modules = [(name = "conformance.mjs", esModule = embed "conformance.mjs")],
-  compatibilityDate = "2025-01-01",
+  compatibilityDate = "${COMPATIBILITY_DATE}",
   bindings = [(name = "BASE_URL", text = ${JSON.stringify(origin)})],
   globalOutbound = "loopback",
 );
@@ -139,15 +146,20 @@ const conformanceWorker :Workerd.Worker = (
   child.stdout.on('data', (chunk) => (log += chunk));
   child.stderr.on('data', (chunk) => (log += chunk));
   const exited = new Promise((resolve) => child.on('close', resolve));
+  const show = (text) => process.stdout.write(text.replace(/^(?=.)/gm, prefix));
   try {
-    if (!(await waitForPort(port, Date.now() + 20_000))) return { code: 1, output: `workerd did not listen on 127.0.0.1:${port}\n${log}` };
+    if (!(await waitForPort(port, Date.now() + 20_000))) {
+      show(`workerd did not listen on 127.0.0.1:${port}\n${log}`);
+      return { code: 1, output: log };
+    }
     const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(TIME_LIMIT) });
     const text = await response.text();
-    process.stdout.write(text.replace(/^(?=.)/gm, prefix));
-    if (log.trim()) process.stdout.write(log.replace(/^(?=.)/gm, `${prefix}[workerd] `));
+    show(text);
+    if (log.trim()) show(log.replace(/^(?=.)/gm, '[workerd] '));
     return { code: response.status === 200 ? 0 : 1, output: text };
   } catch (error) {
-    return { code: 1, output: `${error.message}\n${log}` };
+    show(`the request to the Worker failed: ${error.cause?.message ?? error.message}\n${log.replace(/^(?=.)/gm, '[workerd] ')}`);
+    return { code: 1, output: log };
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -176,7 +188,8 @@ try {
         continue;
       }
       const { dir, file } = built;
-      console.log(`${name} (${version.output.split('\n')[0].trim()}): test/runtimes/${runtime.entry} bundled from src/, against ${server.origin}`);
+      const extra = name === 'workerd' ? `, compatibility date ${COMPATIBILITY_DATE}` : '';
+      console.log(`${name} (${version.output.split('\n')[0].trim()}${extra}): test/runtimes/${runtime.entry} bundled from src/, against ${server.origin}`);
       const argv = runtime.run({ dir, file, origin: server.origin, prefix });
       const result = Array.isArray(argv) ? await execute(argv, { cwd: dir, prefix, env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } }) : await argv;
       // Passed only if it exited cleanly and printed its own PASS line.
