@@ -7,7 +7,7 @@
  * the other, and repetitions alternate, so a noisy neighbour hurts every task alike;
  * the parent reports the median over repetitions of each task's median sample.
  */
-import { createBreakerBox } from 'breakerbox';
+import { CircuitOpenError, createBreakerBox } from 'breakerbox';
 import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, fallback, handleAll, handleType, wrap } from 'cockatiel';
 import CircuitBreaker from 'opossum';
 import { Bench } from 'tinybench';
@@ -142,6 +142,8 @@ async function tasksFor(name) {
   const cockatielFallback = wrap(fallback(handleType(BrokenCircuitError), VALUE), cockatiel);
   const opossum = openOpossum(false);
   const opossumFallback = openOpossum(true);
+  /** Keeps every error built, so no engine can skip building one. */
+  const errors = new Array(BATCH);
   const expectValue = (answer) => {
     if (answer === undefined || answer === null) throw new Error('expected a fallback value');
   };
@@ -158,6 +160,13 @@ async function tasksFor(name) {
       ],
       ['breakerbox-fallback', () => guardedBatch(valueBox, BATCH, true, URLS), BATCH],
       ['breakerbox-error', () => refusedBatch(errorBox, BATCH), BATCH],
+      [
+        'circuit-open-error-new',
+        () => {
+          for (let i = 0; i < BATCH; i++) errors[i] = new CircuitOpenError({ origin: ORIGIN, state: 'open', retryAfter: 20_000, method: 'GET', url: URLS[i & 15] });
+        },
+        BATCH,
+      ],
       [
         'breakerbox-refuse-sync',
         () => {

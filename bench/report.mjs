@@ -56,6 +56,7 @@ function openRows({ samples: s }) {
     row('P2.6', 'cockatiel open → `wrap(fallback)` value', 'cockatiel-fallback', '', '', `breakerbox fallback ${formatRatio(faster('cockatiel-fallback'))} faster`),
     row('P2.7', 'opossum open → `.fallback()` value', 'opossum-fallback', '', '', `breakerbox fallback ${formatRatio(faster('opossum-fallback'))} faster`),
     row('P2.8', 'reference: `new Error()`, rejected and caught', 'new-error', '', '', ''),
+    row('P2.9', '`new CircuitOpenError()` alone', 'circuit-open-error-new', '< 1 µs', pass(m('circuit-open-error-new') < 1000), 'no call frames captured; stack keeps name and message'),
   ];
 }
 
@@ -71,7 +72,15 @@ function memoryRows(runs) {
   const keysIdle = by('keys', 'idleCpuMsPerS');
   return [
     { id: 'P3.0', task: 'baseline: a Map of 10,000 origin keys', result: `${formatBytes(keys)} / origin`, ratio: '', target: 'baseline', status: '', notes: `idle ${keysIdle.toFixed(1)} ms CPU/s` },
-    row('P3.1', 'breakerbox, 10,000 origins × 10 calls', 'breakerbox', '≤ 300 B', pass(bb <= 300)),
+    {
+      id: 'P3.1',
+      task: 'breakerbox, 10,000 origins × 10 calls, with its key',
+      result: `${formatBytes(by('breakerbox', 'bytesPerOrigin'))} / origin`,
+      ratio: '',
+      target: '≤ 256 B with its key',
+      status: pass(by('breakerbox', 'bytesPerOrigin') <= 256),
+      notes: `${formatBytes(bb)} net of the baseline's Map and keys; ${notes('breakerbox').replace(/^[^;]*; /, '')}`,
+    },
     { id: 'P3.2', task: 'breakerbox: timers owned, idle CPU', result: `${bbTimers} timers, ${bbIdle.toFixed(1)} ms/s`, ratio: '', target: '0 timers, idle ≈ baseline (+1 ms/s)', status: pass(bbTimers === 0 && bbIdle <= keysIdle + 1), notes: '' },
     row('P3.3', 'cockatiel ConsecutiveBreaker, same', 'cockatiel', '', ''),
     row('P3.4', 'opossum defaults, same', 'opossum', '', ''),
@@ -122,8 +131,38 @@ function hangRows(hang) {
   return rows;
 }
 
+/** P6: heap left by 100,000 finished requests through createFetch (one long-lived caller signal, the box's timeout set). */
+function requestMemoryRows(runs) {
+  const by = (variant, key) => median(runs.filter((r) => r.variant === variant).map((r) => r[key]));
+  const bare = by('bare', 'bytesPerRequest');
+  const bb = by('breakerbox', 'bytesPerRequest');
+  const requests = by('breakerbox', 'requests');
+  const timers = by('breakerbox', 'timers');
+  return [
+    { id: 'P6.0', task: `baseline: ${requests.toLocaleString('en-US')} requests to an in-memory fetch, one caller signal`, result: `${formatBytes(bare)} / request`, ratio: '', target: 'baseline', status: '', notes: `heap growth ${formatBytes(by('bare', 'heapGrowth'))}` },
+    {
+      id: 'P6.1',
+      task: 'same through `createFetch`, box `timeout: 30_000`',
+      result: `${formatBytes(bb)} / request`,
+      ratio: `+${formatBytes(bb - bare)}`,
+      target: '≤ baseline + 8 B, 0 timers left',
+      status: pass(bb - bare <= 8 && timers === 0),
+      notes: `heap growth ${formatBytes(by('breakerbox', 'heapGrowth'))} after 2 GCs; ${timers} timers still alive`,
+    },
+  ];
+}
+
 export function buildRows(results) {
-  return [...closedRows(results.closed, results.mixed), ...openRows(results.open), ...memoryRows(results.memory), ...httpRows(results.http), ...hangRows(results.hang)];
+  return [
+    ...closedRows(results.closed, results.mixed),
+    ...openRows(results.open),
+    ...memoryRows(results.memory),
+    ...httpRows(results.http),
+    ...hangRows(results.hang),
+    ...(results.requestMemory ? requestMemoryRows(results.requestMemory) : []),
+    // O1 rows come ready-made from bench/otel.mjs (its own section, its own baselines).
+    ...(results.otel?.rows ?? []),
+  ];
 }
 
 const columns = [
@@ -144,7 +183,8 @@ export function renderTable(environment, rows) {
     `machine: ${environment.cpu}, ${environment.memory}; load average ${environment.load}`,
     `node ${environment.node}; ${environment.libraries}; ${environment.seconds} s`,
     'P1/P2: median over repetitions of the median sample, ns per call; overhead = the paired difference to the bare call.',
-    'P3: heap per origin after 2 forced GCs, net of the Map and its keys; P4: totals over 60 alternating rounds; P5: per request.',
+    'P3: heap per origin after 2 forced GCs (P3.1 with its key, the rest net of the Map and its keys); P4: totals over 60 alternating rounds; P5: per request;',
+    'P6: heap growth per finished request after 2 forced GCs; O1: bench/otel.mjs, overhead of instrument() paired with its own bare call.',
     '',
   ];
   const misses = rows.filter((row) => row.status === 'MISS').length;

@@ -6,10 +6,11 @@
  *
  * Environment knobs (for quick looks; the defaults are what the README table uses):
  * BENCH_REPS (micro repetitions, 5), BENCH_TIME (ms per micro task, 200),
- * BENCH_MEM_REPS (processes per memory variant, 3), BENCH_HTTP_ROUNDS (15), BENCH_HANG_COUNT (2000).
+ * BENCH_MEM_REPS (processes per memory variant, P3 and P6, 3), BENCH_HTTP_ROUNDS (60), BENCH_HANG_COUNT (2000),
+ * BENCH_REQUESTS (P6 requests per process, 100,000).
  */
 import { fork } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { buildRows, renderTable } from './report.mjs';
@@ -66,6 +67,15 @@ async function main() {
   results.http = await child('http.mjs');
   step('P5 open origin, hung server');
   results.hang = await child('open-hang.mjs');
+  step('P6 memory of finished requests');
+  results.requestMemory = [];
+  for (let rep = 0; rep < MEM_REPS; rep++) {
+    for (const variant of ['bare', 'breakerbox']) results.requestMemory.push(await child('request-memory.mjs', [variant], ['--expose-gc']));
+  }
+  if (existsSync(new URL('otel.mjs', import.meta.url))) {
+    step('O1 OpenTelemetry instrumentation');
+    results.otel = await child('otel.mjs');
+  }
   load.push(loadavg()[0]);
 
   const cpu = cpus();
@@ -75,7 +85,7 @@ async function main() {
     memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
     node: process.version,
     load: load.map((l) => l.toFixed(2)).join(' → '),
-    libraries: ['cockatiel', 'opossum', 'axios', 'ky', 'tinybench'].map((name) => `${name} ${versionOf(name)}`).join(', '),
+    libraries: ['cockatiel', 'opossum', 'axios', 'ky', 'tinybench', '@opentelemetry/sdk-metrics'].map((name) => `${name} ${versionOf(name)}`).join(', '),
     seconds: Math.round((Date.now() - started) / 1000),
   };
   const rows = buildRows(results);
