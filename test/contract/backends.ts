@@ -1,9 +1,22 @@
 import { delay, http, HttpResponse } from 'msw';
 import type { SetupServer } from 'msw/node';
-import { startLocalServer } from '../helpers/local-server.js';
+import { listenLoopback } from '../helpers/listen-loopback.js';
+import { bodyChunks, type BodyHealth, isBodyHealth } from './bodies.js';
 
-/** What the failing host does now. `network` is a dropped connection (MSW's network error, a TCP reset on the real server). */
-export type Health = 'ok' | 'error503' | { retryAfter: number } | 'network' | 'hang' | { status: number };
+/**
+ * What the failing host does now. `network` is a dropped connection (MSW's network error, a
+ * TCP reset on the real server). `ok` answers `ok <path> <user>`, where the user is the
+ * request's `x-api-key` or `proxy-authorization` (so a scenario sees whose answer it got);
+ * `{ okHeaders }` is the same answer with extra response headers.
+ */
+export type Health = 'ok' | 'error503' | { retryAfter: number } | 'network' | 'hang' | { status: number } | { okHeaders: Record<string, string> } | BodyHealth;
+
+const SSE = { 'content-type': 'text/event-stream', 'cache-control': 'no-transform' };
+
+function okText(request: { url: string; header(name: string): string | null | undefined }): string {
+  const user = request.header('x-api-key') ?? request.header('proxy-authorization') ?? 'anyone';
+  return `ok ${new URL(request.url, 'http://local').pathname} ${user}`;
+}
 
 /** A host a scenario talks to: MSW handlers or a real local node:http server, flipped between healthy and failing. */
 export interface Backend {
@@ -11,6 +24,8 @@ export interface Backend {
   set(health: Health): void;
   /** Requests that reached the host (MSW's `request:start`, or the server's own count). */
   hits(): number;
+  /** Body streams the host is still writing (the client has not let go of them). */
+  openStreams(): number;
   close(): Promise<void>;
 }
 
@@ -28,14 +43,43 @@ export function mswBackends(server: SetupServer): BackendKind {
       const origin = `https://${label}-${next++}.contract.test`;
       let health: Health = 'ok';
       let hits = 0;
+      let openStreams = 0;
       const count = ({ request }: { request: Request }) => {
         if (new URL(request.url).origin === origin) hits++;
       };
       server.events.on('request:start', count);
       server.use(
         http.all(`${origin}/*`, async ({ request }) => {
-          const path = new URL(request.url).pathname;
-          if (health === 'ok') return HttpResponse.text(`ok ${path}`);
+          const echo = okText({ url: request.url, header: (name) => request.headers.get(name) });
+          if (health === 'ok') return HttpResponse.text(echo);
+          if (typeof health === 'object' && 'okHeaders' in health) return HttpResponse.text(echo, { headers: health.okHeaders });
+          if (isBodyHealth(health)) {
+            const current = health;
+            let stopped = false;
+            let chunks: AsyncGenerator<string, string> | undefined;
+            const encoder = new TextEncoder();
+            openStreams++;
+            const done = () => {
+              if (!stopped) openStreams--;
+              stopped = true;
+            };
+            const body = new ReadableStream<Uint8Array>({
+              async pull(controller) {
+                chunks ??= bodyChunks(current, () => stopped);
+                const next = await chunks.next();
+                if (!next.done) return controller.enqueue(encoder.encode(next.value));
+                if (next.value === 'reset') {
+                  done();
+                  return controller.error(new TypeError('terminated'));
+                }
+                if (next.value === 'stall') return new Promise<void>(() => {});
+                done();
+                controller.close();
+              },
+              cancel: done,
+            });
+            return new HttpResponse(body, { headers: current === 'endless' ? SSE : { 'content-type': 'text/plain' } });
+          }
           if (health === 'error503') return new HttpResponse('down', { status: 503 });
           if (health === 'network') return HttpResponse.error();
           if (health === 'hang') {
@@ -52,6 +96,7 @@ export function mswBackends(server: SetupServer): BackendKind {
           health = h;
         },
         hits: () => hits,
+        openStreams: () => openStreams,
         close: async () => {
           server.events.removeListener('request:start', count);
         },
@@ -63,18 +108,55 @@ export function mswBackends(server: SetupServer): BackendKind {
 export const realBackends: BackendKind = {
   name: 'node:http',
   async create() {
-    const server = await startLocalServer();
+    let health: Health = 'ok';
+    let hits = 0;
+    let openStreams = 0;
+    const server = await listenLoopback((req, res) => {
+      hits++;
+      const current = health;
+      const header = (name: string) => {
+        const value = req.headers[name];
+        return Array.isArray(value) ? value.join(', ') : value;
+      };
+      if (current === 'ok') return void res.writeHead(200, { 'content-type': 'text/plain' }).end(okText({ url: req.url ?? '/', header }));
+      if (current === 'network') return void req.socket.resetAndDestroy();
+      // A hang never answers; close() ends the connection.
+      if (current === 'hang') return;
+      if (current === 'error503') return void res.writeHead(503).end('down');
+      if (typeof current === 'object' && 'okHeaders' in current) return void res.writeHead(200, { 'content-type': 'text/plain', ...current.okHeaders }).end(okText({ url: req.url ?? '/', header }));
+      if (typeof current === 'object' && 'retryAfter' in current) return void res.writeHead(503, { 'retry-after': String(current.retryAfter) }).end('busy');
+      if (typeof current === 'object' && 'status' in current) return void res.writeHead(current.status).end(`status ${current.status}`);
+      // Body behaviours: headers at once, then the chunks as they come; 'close' tells when the client let go.
+      let stopped = false;
+      openStreams++;
+      res.on('close', () => {
+        stopped = true;
+        openStreams--;
+      });
+      res.writeHead(200, current === 'endless' ? SSE : { 'content-type': 'text/plain' });
+      res.flushHeaders();
+      void (async () => {
+        const chunks = bodyChunks(current, () => stopped);
+        for (;;) {
+          const next = await chunks.next();
+          if (stopped) return;
+          if (!next.done) {
+            res.write(next.value);
+            continue;
+          }
+          if (next.value === 'reset') req.socket.resetAndDestroy();
+          else if (next.value === 'end') res.end();
+          return;
+        }
+      })();
+    });
     return {
       origin: server.origin,
-      set(health) {
-        if (health === 'ok') server.setMode('normal');
-        else if (health === 'error503') server.setMode({ status: 503 });
-        else if (health === 'network') server.setMode('reset');
-        else if (health === 'hang') server.setMode('hang');
-        else if ('retryAfter' in health) server.setMode({ status: 503, retryAfter: String(health.retryAfter) });
-        else server.setMode({ status: health.status });
+      set(next) {
+        health = next;
       },
-      hits: server.hits,
+      hits: () => hits,
+      openStreams: () => openStreams,
       close: server.close,
     };
   },

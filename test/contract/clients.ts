@@ -11,11 +11,33 @@ export type Result =
 
 export interface RequestOptions {
   signal?: AbortSignal;
+  /** Request headers; the object is the client's own and may be changed after the call returns. */
+  headers?: Record<string, string>;
+}
+
+/** How a streamed read ended: the chunks read, and the error if the body failed. */
+export interface StreamResult {
+  chunks: string[];
+  error?: string;
+}
+
+/** How to read a streamed body: all of it, or `take` chunks and then let go by cancelling or by leaving the loop. */
+export interface StreamOptions {
+  take?: number;
+  leave?: 'cancel' | 'break';
 }
 
 /** One HTTP client wired to a box by its adapter. */
 export interface Client {
+  /**
+   * Whether a body read as a stream is cached: not for axios' http adapter, whose Node
+   * stream breakerbox watches (for its end and errors) but does not copy, since reading
+   * it alongside the caller would change when the caller's data flows.
+   */
+  readonly cachesStreams: boolean;
   get(url: string, options?: RequestOptions): Promise<Result>;
+  /** Read a response body as a stream (axios: `responseType: 'stream'`); `open` when refused. */
+  stream(url: string, options?: StreamOptions): Promise<StreamResult | { kind: 'open' }>;
   dispose(): void;
 }
 
@@ -31,18 +53,78 @@ function failed(error: unknown): Result {
   return { kind: 'error', name: name === 'TimeoutError' || name === 'AbortError' ? name : 'NetworkError' };
 }
 
+function init(options: RequestOptions): RequestInit {
+  const request: RequestInit = {};
+  if (options.signal) request.signal = options.signal;
+  if (options.headers) request.headers = options.headers;
+  return request;
+}
+
+const decoder = new TextDecoder();
+
+/** Read a web body stream the way a caller would: to the end, or `take` chunks and then cancel or break. */
+async function readWebStream(body: ReadableStream<Uint8Array>, { take = Infinity, leave = 'cancel' }: StreamOptions): Promise<StreamResult> {
+  const chunks: string[] = [];
+  try {
+    if (leave === 'break') {
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+        chunks.push(decoder.decode(chunk));
+        if (chunks.length >= take) break;
+      }
+      return { chunks };
+    }
+    const reader = body.getReader();
+    while (chunks.length < take) {
+      const { done, value } = await reader.read();
+      if (done) return { chunks };
+      chunks.push(decoder.decode(value));
+    }
+    await reader.cancel();
+    return { chunks };
+  } catch (error) {
+    return { chunks, error: (failed(error) as { name?: string }).name ?? 'open' };
+  }
+}
+
+/** Read a Node Readable (axios' http adapter with `responseType: 'stream'`) likewise; destroying it is how a Node caller lets go. */
+async function readNodeStream(stream: AsyncIterable<Uint8Array> & { destroy(): void }, { take = Infinity }: StreamOptions): Promise<StreamResult> {
+  const chunks: string[] = [];
+  try {
+    for await (const chunk of stream) {
+      chunks.push(decoder.decode(chunk));
+      if (chunks.length >= take) {
+        stream.destroy();
+        break;
+      }
+    }
+    return { chunks };
+  } catch (error) {
+    return { chunks, error: (failed(error) as { name?: string }).name ?? 'open' };
+  }
+}
+
 const fetchDriver: ClientDriver = {
   name: 'fetch',
   async create(box) {
     const fetch = createFetch(box);
     return {
+      cachesStreams: true,
       async get(url, options = {}) {
         try {
-          const response = await fetch(url, options.signal ? { signal: options.signal } : {});
+          const response = await fetch(url, init(options));
           return { kind: 'response', status: response.status, body: await response.text(), fallback: response.headers.get('x-breakerbox-fallback') };
         } catch (error) {
           return failed(error);
         }
+      },
+      async stream(url, options = {}) {
+        let response: Response;
+        try {
+          response = await fetch(url);
+        } catch (error) {
+          return isCircuitOpenError(error) ? { kind: 'open' } : { chunks: [], error: (failed(error) as { name: string }).name };
+        }
+        return readWebStream(response.body!, options);
       },
       dispose() {},
     };
@@ -57,12 +139,24 @@ function axiosDriver(adapter: 'http' | 'fetch'): ClientDriver {
       const instance = axios.create({ adapter, responseType: 'text', transformResponse: [(data: unknown) => data] });
       const eject = attachToAxios(box, instance);
       return {
+        cachesStreams: adapter === 'fetch',
+        async stream(url, options = {}) {
+          try {
+            const response = await instance.get(url, { responseType: 'stream' });
+            const data = response.data as ReadableStream<Uint8Array> | (AsyncIterable<Uint8Array> & { destroy(): void });
+            return 'getReader' in data ? readWebStream(data, options) : readNodeStream(data, options);
+          } catch (error) {
+            if (isCircuitOpenError(error)) return { kind: 'open' };
+            return { chunks: [], error: axios.isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') ? 'TimeoutError' : 'NetworkError' };
+          }
+        },
         async get(url, options = {}) {
           try {
-            const response = await instance.get<string>(url, options.signal ? { signal: options.signal } : {});
+            const response = await instance.get<string>(url, init(options) as Record<string, unknown>);
             return { kind: 'response', status: response.status, body: String(response.data), fallback: (response.headers['x-breakerbox-fallback'] as string | undefined) ?? null };
           } catch (error) {
-            if (axios.isAxiosError(error) && error.response) {
+            // Only validateStatus' rejection is an answer; a body that broke off also carries a response (status 200).
+            if (axios.isAxiosError(error) && error.response && error.message.startsWith('Request failed with status code')) {
               const response = error.response;
               return { kind: 'response', status: response.status, body: String(response.data), fallback: (response.headers['x-breakerbox-fallback'] as string | undefined) ?? null };
             }
@@ -83,13 +177,23 @@ const kyDriver: ClientDriver = {
     const { kyOptions } = (await import('../../src/adapters/ky/index.js')) as { kyOptions(box: BreakerBox): Parameters<typeof ky.create>[0] };
     const client = ky.create({ ...kyOptions(box), retry: 0, timeout: false, throwHttpErrors: false });
     return {
+      cachesStreams: true,
       async get(url, options = {}) {
         try {
-          const response = await client.get(url, options.signal ? { signal: options.signal } : {});
+          const response = await client.get(url, init(options));
           return { kind: 'response', status: response.status, body: await response.text(), fallback: response.headers.get('x-breakerbox-fallback') };
         } catch (error) {
           return failed(error);
         }
+      },
+      async stream(url, options = {}) {
+        let response: Response;
+        try {
+          response = await client.get(url);
+        } catch (error) {
+          return isCircuitOpenError(error) ? { kind: 'open' } : { chunks: [], error: (failed(error) as { name: string }).name };
+        }
+        return readWebStream(response.body!, options);
       },
       dispose() {},
     };

@@ -154,7 +154,9 @@ function watchStreamData(response: AxiosResponse, permit: AllowedPermit | undefi
     return true;
   }
   if (typeof data.getReader === 'function') {
-    response.data = watchStream(data as unknown as ReadableStream<Uint8Array>, permit, signal, undefined, () =>
+    // A web stream (the fetch adapter): cached as the caller reads it, like createFetch's bodies.
+    const collector = permit?.cacheCollector({ status: response.status, statusText: response.statusText, headers: response.headers as Record<string, string> });
+    response.data = watchStream(data as unknown as ReadableStream<Uint8Array>, permit, signal, collector, () =>
       signal.timedOut === 'body' ? { kind: 'timeout' } : { kind: 'network' },
     );
     return true;
