@@ -130,6 +130,7 @@ describe('Screen in a terminal', () => {
         const expected = renderFrame(frameAt(elapsed), { columns, rows: 40, color: false });
         expect(terminal.screen()).toEqual(['$ npm run demo', ...expected]);
       }
+      expect(terminal.scrollback).toEqual([]);
       screen.draw(frameAt(TOTAL), true);
       expect(terminal.screen()).toEqual(['$ npm run demo', ...renderFrame(frameAt(TOTAL), { columns, color: false, final: true })]);
       expect(terminal.wraps).toBe(0);
@@ -138,8 +139,12 @@ describe('Screen in a terminal', () => {
 
   it('cuts a frame to the terminal height, so a short terminal still redraws in place', () => {
     const terminal = new VirtualTerminal(80, 18);
+    // A terminal full of shell history: the first frame scrolls it up, as any output would.
+    for (let i = 0; i < 30; i++) terminal.write(`$ history ${i}\n`);
     const screen = liveScreen(terminal, { columns: 80, rows: 18 });
     for (let elapsed = 0; elapsed <= TOTAL; elapsed += 500) screen.draw(frameAt(elapsed));
+    // No copy of any frame was pushed off the top: redrawing always reached the frame's first line.
+    expect(terminal.scrollback.filter((line) => !line.startsWith('$ history'))).toEqual([]);
     const expected = renderFrame(frameAt(TOTAL), { columns: 80, rows: 18, color: false });
     expect(expected.length).toBeLessThanOrEqual(17);
     // No room for the list of changes: the timeline rows keep the story.

@@ -3,13 +3,15 @@
  * `rows` that interprets what the demo writes (text, `\n` as a pty's onlcr makes it,
  * cursor up `ESC[nF`, column `ESC[nG`, clears `ESC[J`/`ESC[2J`/`ESC[K`, home `ESC[H`; colours and cursor
  * visibility are ignored), wraps at the right edge like xterm (a pending wrap taken by the
- * next character) and scrolls at the bottom. It counts wraps: a line that wrapped would
+ * next character) and scrolls at the bottom, into a scrollback. It counts wraps: a line that wrapped would
  * break the demo's in-place redraw.
  */
 export class VirtualTerminal {
   readonly columns: number;
   readonly rows: number;
   wraps = 0;
+  /** Rows scrolled off the top, oldest first: where stale copies of a frame would pile up. */
+  readonly scrollback: string[] = [];
   #grid: string[][];
   #row = 0;
   #column = 0;
@@ -54,7 +56,7 @@ export class VirtualTerminal {
     this.#column = 0;
     if (this.#row < this.rows - 1) this.#row++;
     else {
-      this.#grid.shift();
+      this.scrollback.push(this.#grid.shift()!.join('').replace(/\s+$/, ''));
       this.#grid.push([]);
     }
   }
