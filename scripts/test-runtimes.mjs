@@ -31,7 +31,10 @@ const COMPATIBILITY_DATE = '2025-05-05';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
-/** How each runtime runs the bundle at `file`, given the server's origin. */
+/**
+ * How each runtime runs the bundle at `file`: the command line of a script that prints its
+ * own report (Bun, Deno), or, for workerd, a function that serves it and fetches the report.
+ */
 const runtimes = {
   bun: { entry: 'main.ts', version: [bin('bun'), '--version'], run: ({ file }) => [bin('bun'), 'run', file] },
   deno: {
