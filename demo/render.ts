@@ -18,6 +18,7 @@ export interface Frame {
   otel?: string;
 }
 
+/** The terminal a frame is rendered for. */
 export interface Layout {
   /** The terminal's width; every line is kept at most `columns - 1` wide. */
   columns: number;
@@ -37,9 +38,22 @@ const LABEL = 12;
 const ESC = '\u001b[';
 const STATE_COLOR: Record<CircuitState, string> = { closed: '32', open: '31', 'half-open': '33', isolated: '35' };
 
+/**
+ * A duration for people, to a tenth of a second.
+ * @example
+ * ```ts
+ * seconds(4_300); // '4.3 s'
+ * ```
+ */
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
-/** `12.3 s  inventory: closed → open for 2.0 s` */
+/**
+ * One line of the state-change log.
+ * @example
+ * ```ts
+ * describeChange({ at: 12_300, origin, from: 'closed', to: 'open', openFor: 2_000 }, names); // '   12.3 s  inventory: closed → open for 2.0 s'
+ * ```
+ */
 export const describeChange = (change: StateChange, names: ReadonlyMap<string, string>): string =>
   `${seconds(change.at).padStart(7)}  ${names.get(change.origin) ?? change.origin}: ${change.from} → ${change.to}${change.openFor === undefined ? '' : ` for ${seconds(change.openFor)}`}`;
 

@@ -8,6 +8,7 @@ export interface ScreenStream {
   rows?: number;
 }
 
+/** How a {@link Screen} draws; every field has a default. */
 export interface ScreenOptions {
   /** Fixed width, instead of the stream's `columns` (read at every draw, so a resize is followed). @default stream.columns ?? 80 */
   columns?: number;

@@ -2,7 +2,14 @@
 
 const SGR = /\u001b\[[0-9;]*m/g;
 
-/** Columns `text` takes in a terminal: its characters without colour codes (the demo prints no wide characters). */
+/**
+ * Columns `text` takes in a terminal: its characters without colour codes (the demo prints
+ * no wide characters).
+ * @example
+ * ```ts
+ * visibleWidth('\u001b[31mopen\u001b[0m'); // 4
+ * ```
+ */
 export const visibleWidth = (text: string): number => [...text.replace(SGR, '')].length;
 
 /**

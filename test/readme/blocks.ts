@@ -22,6 +22,7 @@
 /** What the README test does with a block. */
 export type BlockMode = 'run' | 'fragment' | 'skip';
 
+/** One fenced TypeScript block and what its marker says to do with it. */
 export interface ReadmeBlock {
   /** The Markdown file, relative to the project root, e.g. `README.md`. */
   file: string;
@@ -95,5 +96,11 @@ function parseMarker(marker: string | undefined, where: string): Pick<ReadmeBloc
   );
 }
 
-/** `README.md:12 (fetch)`: how a block is named in test output. */
+/**
+ * How a block is named in test output.
+ * @example
+ * ```ts
+ * blockName(block); // 'README.md:108 (fetch)'
+ * ```
+ */
 export const blockName = (block: ReadmeBlock): string => `${block.file}:${block.line}${block.heading ? ` (${block.heading})` : ''}`;

@@ -11,6 +11,7 @@ const hooks = ['scripts/register-source.mjs', 'scripts/offline-guard.mjs', 'test
   fileURLToPath(new URL(file, root)),
 ]);
 
+/** How a block's run ended. */
 export interface BlockRun {
   /** The exit code, or the signal that ended it. */
   code: number | string;
