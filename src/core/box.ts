@@ -73,8 +73,10 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
     const defaults = stripUndefined({ breaker, fallback, timeout, bodyTimeout, callerTimeout, failureStatuses, classify }) as HostOptions;
     this.#registry = new BreakerRegistry(defaults, hosts, maxOrigins, this);
     // Encode static values now, so a body that cannot be sent (a 204 with a body) fails at construction.
-    for (const value of [fallback?.value, ...Object.values(hosts).map((h) => h.fallback?.value)]) {
-      if (value !== undefined && typeof value !== 'function') this.#valueResponse(value, 'options.fallback.value');
+    const values: [string, HostOptions['fallback']][] = [['options', fallback], ...Object.entries(hosts).map(([key, host]): [string, HostOptions['fallback']] => [`options.hosts[${JSON.stringify(key)}]`, host.fallback])];
+    for (const [path, hostFallback] of values) {
+      const value = hostFallback?.value;
+      if (value !== undefined && typeof value !== 'function') this.#valueResponse(value, `${path}.fallback.value`);
     }
   }
 
@@ -165,7 +167,7 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
   }
 
   stateChanged(origin: string, from: CircuitState, to: CircuitState, cause: StateChangeCause, openFor: number | undefined, until: number | undefined): void {
-    this.#registry.noteTransition(from, to);
+    this.#registry.noteTransition(origin, from, to);
     if (!this.#emitter.has('stateChange')) return;
     this.#emitter.emit('stateChange', openFor === undefined || until === undefined ? { origin, from, to, cause } : { origin, from, to, cause, openFor, until });
   }

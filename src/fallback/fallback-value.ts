@@ -19,7 +19,7 @@ export function buildValueResponse(value: FallbackValue, path: string): Fallback
     if (lower === 'content-type') hasContentType = true;
     headers.push([lower, header]);
   }
-  const body = encodeBody(value.body, (type) => {
+  const body = encodeBody(value.body, path, (type) => {
     if (!hasContentType) headers.push(['content-type', type]);
   });
   if (body !== null && NULL_BODY_STATUSES.has(status)) {
@@ -29,7 +29,7 @@ export function buildValueResponse(value: FallbackValue, path: string): Fallback
   return Object.freeze({ status, statusText: '', headers: Object.freeze(headers), body, source: 'value' as const });
 }
 
-function encodeBody(body: unknown, setType: (type: string) => void): Uint8Array | null {
+function encodeBody(body: unknown, path: string, setType: (type: string) => void): Uint8Array | null {
   if (body === undefined || body === null) return null;
   if (typeof body === 'string') {
     setType('text/plain;charset=UTF-8');
@@ -38,6 +38,14 @@ function encodeBody(body: unknown, setType: (type: string) => void): Uint8Array 
   if (body instanceof Uint8Array) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(body);
+  } catch (error) {
+    // A BigInt, a cycle, or a toJSON that throws: say which option, not just "Do not know how to serialize".
+    throw new TypeError(`${path}.body must be a string, bytes or a JSON-serialisable value: ${(error as Error).message}`, { cause: error });
+  }
+  if (json === undefined) throw new TypeError(`${path}.body must be a string, bytes or a JSON-serialisable value, got ${typeof body}`);
   setType('application/json');
-  return encoder.encode(JSON.stringify(body));
+  return encoder.encode(json);
 }

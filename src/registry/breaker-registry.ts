@@ -10,11 +10,14 @@ import { hasOrigin } from './origin-key.js';
  * Eviction is "second chance" (CLOCK): admissions set a breaker's `touched` bit for the
  * price of one write, and a scan for a victim clears bits as it goes. Idle closed
  * breakers with no failures go first, since forgetting them loses nothing; then any
- * breaker without requests in flight; isolated breakers are never evicted, since
- * isolation is the user's explicit order.
+ * breaker without requests in flight. Isolated breakers are never evicted, since
+ * isolation is the user's explicit order, and they are kept apart from the others, so a
+ * registry full of them costs nothing to scan when a new origin arrives.
  */
 export class BreakerRegistry {
   readonly #breakers = new Map<string, Breaker>();
+  /** Isolated breakers: outside `maxOrigins` and outside every eviction scan. */
+  readonly #isolated = new Map<string, Breaker>();
   readonly #maxOrigins: number;
   readonly #hosts: HostMatcher;
   readonly #context: BreakerContext;
@@ -38,12 +41,12 @@ export class BreakerRegistry {
   }
 
   get size(): number {
-    return this.#breakers.size;
+    return this.#breakers.size + this.#isolated.size;
   }
 
   /** The breaker of `origin`, if one exists. */
   peek(origin: string): Breaker | undefined {
-    return this.#breakers.get(origin);
+    return this.#breakers.get(origin) ?? this.#isolated.get(origin);
   }
 
   /**
@@ -57,9 +60,10 @@ export class BreakerRegistry {
 
   /** The breaker of `origin`, created (and a victim evicted) if needed. */
   get(origin: string): Breaker {
-    const existing = this.#breakers.get(origin);
+    const existing = this.#breakers.get(origin) ?? this.#isolated.get(origin);
     if (existing !== undefined) return (this.#last = existing);
-    if (this.#breakers.size >= this.#maxOrigins) this.#evictOne();
+    // maxOrigins bounds them all, the isolated ones included, though only the others are scanned for a victim.
+    if (this.#breakers.size + this.#isolated.size >= this.#maxOrigins) this.#evictOne();
     // Keep a copy: an origin sliced from a URL is, in V8, a view that holds that whole URL
     // (query string and all) in memory for as long as the breaker lives.
     const key = [...origin].join('');
@@ -69,14 +73,24 @@ export class BreakerRegistry {
     return (this.#last = breaker);
   }
 
-  /** Every state change of a breaker passes here, so the closed count stays exact. */
-  noteTransition(from: string, to: string): void {
+  /** Every state change of a breaker passes here, so the closed count and the isolated set stay exact. */
+  noteTransition(origin: string, from: string, to: string): void {
     if (from === 'closed') this.#closed--;
     if (to === 'closed') this.#closed++;
+    if (to === 'isolated') this.#move(origin, this.#breakers, this.#isolated);
+    else if (from === 'isolated') this.#move(origin, this.#isolated, this.#breakers);
   }
 
-  values(): IterableIterator<Breaker> {
-    return this.#breakers.values();
+  *values(): IterableIterator<Breaker> {
+    yield* this.#breakers.values();
+    yield* this.#isolated.values();
+  }
+
+  #move(origin: string, from: Map<string, Breaker>, to: Map<string, Breaker>): void {
+    const breaker = from.get(origin);
+    if (breaker === undefined) return;
+    from.delete(origin);
+    to.set(origin, breaker);
   }
 
   #evictOne(): void {
@@ -104,7 +118,6 @@ export class BreakerRegistry {
     }
     let busy: string | undefined;
     for (const [origin, breaker] of this.#breakers) {
-      if (breaker.state === 'isolated') continue;
       if (breaker.inFlight === 0) {
         this.#delete(origin, breaker);
         return;
@@ -112,7 +125,7 @@ export class BreakerRegistry {
       busy ??= origin;
     }
     // Every breaker is busy: forget the oldest anyway (its permits still hold it, so
-    // their outcomes land harmlessly). Only a registry of isolated breakers can grow.
+    // their outcomes land harmlessly). Only the isolated ones can grow past maxOrigins.
     if (busy !== undefined) this.#delete(busy, this.#breakers.get(busy)!);
   }
 
