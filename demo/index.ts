@@ -44,7 +44,7 @@ const box = createBreakerBox({
 });
 
 // `npm run demo -- --otel`: the same run, with the box's OpenTelemetry metrics under the table.
-const otel = process.argv.includes('--otel') ? await loadOtelSummary(box) : undefined;
+const otel = process.argv.includes('--otel') ? await loadOtelSummary(box, names) : undefined;
 
 const started = Date.now();
 const elapsed = (): number => Date.now() - started;
@@ -99,9 +99,16 @@ stop.abort();
 // Closing the servers also ends any request still hanging on inventory.
 await Promise.all([catalog.close(), inventory.close()]);
 await traffic;
-screen.draw({ ...frame(), elapsed: TOTAL }, true);
-if (otel && !screen.live) console.log(`\nOpenTelemetry (breakerbox/otel):\n${otel.render()}`);
-otel?.stop();
+// The last frame without the OTel panel: its full text follows, wrapped rather than cut.
+const { otel: _panel, ...last } = frame();
+screen.draw({ ...last, elapsed: TOTAL }, true);
+if (otel) {
+  await otel.refresh();
+  const width = (process.stdout.columns ?? 80) - 1;
+  const text = otel.render().split('\n');
+  console.log(`\nOpenTelemetry (breakerbox/otel), one last collection:\n${(screen.live ? text.flatMap((line) => wrapIndented(line, width, 29)) : text).join('\n')}`);
+  otel.stop();
+}
 printSummary(catalog, inventory);
 
 function printSummary(healthy: DemoServer, flaky: DemoServer): void {

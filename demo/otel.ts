@@ -1,34 +1,16 @@
 import type { BreakerBox } from 'breakerbox';
-
-/** What demo/otel-summary.ts provides: the box's OpenTelemetry metrics, read back as text. */
-export interface OtelSummary {
-  /** The current metrics, a few lines of text. */
-  render(): string;
-  stop(): void;
-}
+import type { OtelSummary } from './otel-summary.js';
 
 /**
- * `npm run demo -- --otel`: loads demo/otel-summary.ts (breakerbox/otel on an SDK
- * MeterProvider, written with the OTel work) and starts it on `box`. The path is built at
- * run time so the demo type-checks and runs before that file exists; without it, or with
- * a different export, this says so and the demo runs without the OTel panel.
+ * `npm run demo -- --otel`: starts demo/otel-summary.ts (breakerbox/otel on an SDK
+ * MeterProvider, read back as text) on `box`, naming origins as the table does. Imported
+ * only with `--otel`, so a plain run never loads the OpenTelemetry SDK.
  * @example
  * ```ts
- * const otel = process.argv.includes('--otel') ? await loadOtelSummary(box) : undefined;
+ * const otel = process.argv.includes('--otel') ? await loadOtelSummary(box, names) : undefined;
  * ```
  */
-export async function loadOtelSummary(box: BreakerBox): Promise<OtelSummary | undefined> {
-  const file = './otel-summary.js';
-  let module: { startOtelSummary?: unknown };
-  try {
-    module = (await import(file)) as { startOtelSummary?: unknown };
-  } catch (error) {
-    console.error(`--otel: failed to load demo/otel-summary.ts (${(error as Error).message}); running without the OpenTelemetry panel.`);
-    return undefined;
-  }
-  if (typeof module.startOtelSummary !== 'function') {
-    console.error('--otel: demo/otel-summary.ts exports no startOtelSummary(box) function; running without the OpenTelemetry panel.');
-    return undefined;
-  }
-  return (module.startOtelSummary as (box: BreakerBox) => OtelSummary)(box);
+export async function loadOtelSummary(box: BreakerBox, names: ReadonlyMap<string, string>): Promise<OtelSummary> {
+  const { startOtelSummary } = await import('./otel-summary.js');
+  return startOtelSummary(box, { origin: (origin) => names.get(origin) ?? origin });
 }

@@ -64,14 +64,19 @@ export function wrap(text: string, width: number): string[] {
 
 /**
  * Like {@link wrap}, but keeps `text`'s leading spaces on every line it breaks into, so
- * an indented paragraph stays indented at any width.
+ * an indented paragraph stays indented at any width; `hanging` indents the lines after
+ * the first by that many columns instead (for `label   value` lines).
  * @example
  * ```ts
  * wrapIndented('  catalog: closed, 120 successes', 20); // ['  catalog: closed,', '  120 successes']
+ * wrapIndented('requests   catalog: 285 success', 24, 11); // ['requests   catalog: 285', '           success']
  * ```
  */
-export function wrapIndented(text: string, width: number): string[] {
-  const indent = /^ */.exec(text)![0];
-  const lines = wrap(text, Math.max(width - indent.length, 10)).map((line) => `${indent}${line}`);
-  return lines.length > 0 ? lines : [''];
+export function wrapIndented(text: string, width: number, hanging?: number): string[] {
+  // The first `hanging` columns (a padded label) are kept as they are; the rest wraps beside them.
+  const indent = hanging === undefined ? /^ */.exec(text)![0] : ' '.repeat(hanging);
+  const head = hanging === undefined ? indent : text.slice(0, hanging).padEnd(hanging);
+  const lines = wrap(hanging === undefined ? text : text.slice(hanging), Math.max(width - indent.length, 10));
+  if (lines.length === 0) return [hanging === undefined ? '' : head.trimEnd()];
+  return lines.map((line, i) => `${i === 0 ? head : indent}${line}`);
 }
