@@ -2,9 +2,10 @@
  * `npm run bench:cascade`: what a breaker does for a service when one of its dependencies
  * dies. A node:http service (bench/cascade-service.mjs) has two routes, each calling its
  * own dependency on loopback (bench/cascade-deps.mjs); a closed-loop load generator
- * (bench/cascade-load.mjs) drives both routes for a fixed time. Mid-run the second
- * dependency goes down, then heals. Scenarios: `hang` (it holds every request) and
- * `slow-503` (it answers 503 after 2 s).
+ * (bench/cascade-load.mjs) drives both routes for a fixed time, paced (a fixed rate per
+ * route, open loop: the latencies) or closed (fixed connections: the saturated
+ * throughput). Mid-run the second dependency goes down, then heals. Scenarios: `hang` (it
+ * holds every request) and `slow-503` (it answers 503 after 2 s).
  *
  * Contenders: bare fetch with `AbortSignal.timeout`, breakerbox's `createFetch`, fetch in
  * cockatiel's breaker + timeout, fetch in opossum (bench/cascade-contenders.mjs). Every run
@@ -16,10 +17,11 @@
  *
  * Knobs (defaults in brackets; the README's run uses the defaults):
  * CASCADE_SCALE [1]: multiplies every phase (0.3 for a smoke run); phases: warm-up 2 s,
- *   healthy 4 s, outage 8 s, healed 6 s.
- * CASCADE_ROUNDS [1], CASCADE_CONNECTIONS [16 per route], CASCADE_TIMEOUT_MS [2500],
- * CASCADE_OPEN_MS [2000], CASCADE_CONTENDERS [bare,breakerbox,cockatiel,opossum],
- * CASCADE_SCENARIOS [hang,slow-503].
+ *   healthy 3 s, outage 8 s, healed 5 s: 18 s per run, 12 runs, about 4 minutes.
+ * CASCADE_CASES [hang:paced,slow-503:paced,hang:closed], CASCADE_RATE [100 req/s per
+ * route, paced], CASCADE_CONNECTIONS [16 per route, closed], CASCADE_ROUNDS [1],
+ * CASCADE_TIMEOUT_MS [2500], CASCADE_OPEN_MS [2000],
+ * CASCADE_CONTENDERS [bare,breakerbox,cockatiel,opossum].
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -36,13 +38,19 @@ if (major < 22 || (major === 22 && minor < 15)) {
 
 const env = process.env;
 const SCALE = Number(env.CASCADE_SCALE ?? 1);
-const PHASES = { warmup: 2000 * SCALE, before: 4000 * SCALE, outage: 8000 * SCALE, after: 6000 * SCALE };
+const PHASES = { warmup: 2000 * SCALE, before: 3000 * SCALE, outage: 8000 * SCALE, after: 5000 * SCALE };
 const ROUNDS = Number(env.CASCADE_ROUNDS ?? 1);
 const CONNECTIONS = Number(env.CASCADE_CONNECTIONS ?? 16);
 const TIMEOUT_MS = Number(env.CASCADE_TIMEOUT_MS ?? 2500);
 const OPEN_MS = Number(env.CASCADE_OPEN_MS ?? 2000);
+const RATE = Number(env.CASCADE_RATE ?? 100);
 const CONTENDERS = (env.CASCADE_CONTENDERS ?? 'bare,breakerbox,cockatiel,opossum').split(',');
-const SCENARIOS = (env.CASCADE_SCENARIOS ?? 'hang,slow-503').split(',');
+/** `scenario:mode` pairs; see the file comment. */
+const CASES = (env.CASCADE_CASES ?? 'hang:paced,slow-503:paced,hang:closed').split(',').map((pair) => {
+  const [scenario, mode] = pair.split(':');
+  if (!['hang', 'slow-503'].includes(scenario) || !['paced', 'closed'].includes(mode)) throw new Error(`CASCADE_CASES: expected scenario:mode pairs such as hang:paced or slow-503:closed, got ${pair}`);
+  return { scenario, mode, key: `${scenario}-${mode}` };
+});
 const BIN_MS = 100;
 /** Recovered: the first of two 100 ms bins in a row where ≥ 90 % of the dying route's requests succeeded. */
 const RECOVERED_SHARE = 0.9;
@@ -82,7 +90,7 @@ function ask(child, type, extra = {}) {
 
 const sleepUntil = (at) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - (performance.timeOrigin + performance.now()))));
 
-async function runOnce(contender, scenario) {
+async function runOnce(contender, { scenario, mode }) {
   const deps = start('cascade-deps.mjs', []);
   const ports = await deps.next('ready');
   const service = start('cascade-service.mjs', [contender, ports.healthy, ports.dying], {
@@ -96,7 +104,7 @@ async function runOnce(contender, scenario) {
   });
 
   const total = PHASES.warmup + PHASES.before + PHASES.outage + PHASES.after;
-  const load = start('cascade-load.mjs', [port, total, CONNECTIONS], { advanced: true });
+  const load = start('cascade-load.mjs', [port, total, mode, mode === 'closed' ? CONNECTIONS : RATE], { advanced: true });
   const { at: startedAt } = await load.next('started');
   const done = load.next('done');
   await sleepUntil(startedAt + PHASES.warmup + PHASES.before);
@@ -115,6 +123,7 @@ async function runOnce(contender, scenario) {
   return analyse({
     contender,
     scenario,
+    mode,
     records,
     startedAt,
     measuredFrom: startedAt + PHASES.warmup,
@@ -133,7 +142,7 @@ function quantiles(values) {
   return { n: sorted.length, p50: at(0.5), p99: at(0.99), p999: at(0.999) };
 }
 
-function analyse({ contender, scenario, records, startedAt, measuredFrom, outageAt, healAt, endAt, reachedDying, reachedDyingAfter, serviceCpuUs }) {
+function analyse({ contender, scenario, mode, records, startedAt, measuredFrom, outageAt, healAt, endAt, reachedDying, reachedDyingAfter, serviceCpuUs }) {
   const requests = [];
   for (let i = 0; i < records.length; i += 4) requests.push({ route: records[i], start: records[i + 1], latency: records[i + 2], status: records[i + 3] });
   const route = (r, from, to) => requests.filter((q) => q.route === r && q.start >= from && q.start < to);
@@ -178,6 +187,7 @@ function analyse({ contender, scenario, records, startedAt, measuredFrom, outage
   return {
     contender,
     scenario,
+    mode,
     throughput: measured.length / seconds,
     serviceCpuUsPerRequest: serviceCpuUs / Math.max(1, requests.length),
     healthyBefore: quantiles(route(0, measuredFrom, outageAt).map((q) => q.latency)),
@@ -217,8 +227,12 @@ function combine(runs) {
   };
 }
 
-function scenarioTable(scenario, results) {
-  const header = ['contender', 'req/s', 'healthy p50 / p99 / p99.9, outage', 'healthy p99 before', 'dying p50 / p99 / p99.9, outage', 'reached the dying host', 'recovery after heal', 'service CPU / req'];
+const describeCase = ({ scenario, mode }) =>
+  `${scenario === 'hang' ? 'The dependency hangs' : 'The dependency answers 503 after 2 s'}, ${mode === 'paced' ? `paced load (${RATE} req/s per route)` : `saturated (${CONNECTIONS} closed-loop connections per route)`}`;
+
+function caseTable(testCase, results) {
+  const paced = testCase.mode === 'paced';
+  const header = ['contender', paced ? 'answered req/s' : 'req/s', 'healthy p50 / p99 / p99.9, outage', 'healthy p99 before', 'dying p50 / p99 / p99.9, outage', 'reached the dying host', 'recovery after heal', 'service CPU / req'];
   const rows = results.map((r) => [
     r.contender,
     Math.round(r.throughput).toLocaleString('en-US'),
@@ -231,7 +245,7 @@ function scenarioTable(scenario, results) {
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
   const line = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
-  const lines = [`### ${scenario === 'hang' ? 'The dependency hangs' : 'The dependency answers 503 after 2 s'}`, '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''];
+  const lines = [`### ${describeCase(testCase)}`, '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''];
 
   const bb = results.find((r) => r.contender === 'breakerbox');
   const peers = results.filter((r) => r.contender !== 'breakerbox' && r.contender !== 'bare');
@@ -242,12 +256,13 @@ function scenarioTable(scenario, results) {
     const bestDying999 = Math.min(...peers.map((r) => r.dyingOutage.p999));
     const bestThroughput = Math.max(...all.map((r) => r.throughput));
     lines.push(
-      `- ${pass(bb.healthyOutage.p99 <= bestHealthy * 1.1)} healthy route p99 during the outage within 10 % of the best peer's: ${ms(bb.healthyOutage.p99)} against ${ms(bestHealthy)} (${((bb.healthyOutage.p99 / bestHealthy - 1) * 100).toFixed(0)} %)`,
+      `- ${pass(bb.healthyOutage.p99 <= bestHealthy * 1.1)} healthy route p99 during the outage within 10 % of the best peer's: ${ms(bb.healthyOutage.p99)} against ${ms(bestHealthy)} (${bb.healthyOutage.p99 >= bestHealthy ? '+' : ''}${((bb.healthyOutage.p99 / bestHealthy - 1) * 100).toFixed(0)} %)`,
       `- ${pass(bb.dyingOutage.p99 < bestDying99)} dying route p99 ahead of every peer: ${ms(bb.dyingOutage.p99)} against ${ms(bestDying99)}`,
       `- ${pass(bb.dyingOutage.p999 < bestDying999)} dying route p99.9 ahead of every peer: ${ms(bb.dyingOutage.p999)} against ${ms(bestDying999)}`,
-      `- ${pass(bb.throughput > bestThroughput)} throughput ahead of every contender: ${Math.round(bb.throughput).toLocaleString('en-US')} against ${Math.round(bestThroughput).toLocaleString('en-US')} req/s`,
-      '',
     );
+    // Under paced load every contender answers the same offered rate: throughput is only a target when saturated.
+    if (!paced) lines.push(`- ${pass(bb.throughput > bestThroughput)} throughput ahead of every contender: ${Math.round(bb.throughput).toLocaleString('en-US')} against ${Math.round(bestThroughput).toLocaleString('en-US')} req/s`);
+    lines.push('');
   }
   return lines.join('\n');
 }
@@ -258,12 +273,12 @@ async function main() {
   const runs = [];
   let turn = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    for (const scenario of SCENARIOS) {
+    for (const testCase of CASES) {
       const order = CONTENDERS.map((_, i) => CONTENDERS[(i + turn) % CONTENDERS.length]);
       turn++;
       for (const contender of order) {
-        process.stderr.write(`cascade: round ${round + 1}/${ROUNDS}, ${scenario}, ${contender}...\n`);
-        runs.push(await runOnce(contender, scenario));
+        process.stderr.write(`cascade: round ${round + 1}/${ROUNDS}, ${testCase.key}, ${contender}...\n`);
+        runs.push(await runOnce(contender, testCase));
         loads.push(loadavg()[0]);
       }
     }
@@ -275,7 +290,7 @@ async function main() {
     machine: `${cpu[0]?.model ?? 'unknown'} × ${cpu.length}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
     node: process.version,
     load: `${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} (1-min average, sampled between runs)`,
-    settings: `${CONNECTIONS} connections per route, timeout ${TIMEOUT_MS} ms, breakers open after 5 failures for ${OPEN_MS} ms; phases ${PHASES.warmup / 1000} s warm-up, ${PHASES.before / 1000} s healthy, ${PHASES.outage / 1000} s outage, ${PHASES.after / 1000} s healed; ${ROUNDS} round(s)`,
+    settings: `paced ${RATE} req/s per route or ${CONNECTIONS} closed-loop connections per route; timeout ${TIMEOUT_MS} ms; breakers open after 5 failures for ${OPEN_MS} ms; phases ${PHASES.warmup / 1000} s warm-up, ${PHASES.before / 1000} s healthy, ${PHASES.outage / 1000} s outage, ${PHASES.after / 1000} s healed; ${ROUNDS} round(s)`,
     seconds: Math.round((Date.now() - startedAt) / 1000),
   };
   const dir = new URL('output/', import.meta.url);
@@ -286,29 +301,29 @@ async function main() {
     '',
     `machine: ${environment.machine}; node ${environment.node}; load average ${environment.load}; ${environment.seconds} s`,
     `settings: ${environment.settings}`,
-    '"Outage": every request in flight at some point between the moment the dependency failed and its heal. Reached the dying host: requests that arrived there during the outage, of the dying route\'s requests in that window. Recovery: until ≥ 90 % of the dying route\'s requests succeed in two 100 ms bins in a row.',
+    '"Outage": every request in flight at some point between the moment the dependency failed and its heal. Reached the dying host: requests that arrived there during the outage, of the dying route\'s requests in that window. Recovery: until ≥ 90 % of the dying route\'s requests succeed in two 100 ms bins in a row. Paced latencies count from the moment a request was due.',
     '',
   ];
   const combined = {};
-  for (const scenario of SCENARIOS) {
-    const results = CONTENDERS.map((contender) => combine(runs.filter((r) => r.scenario === scenario && r.contender === contender)));
-    combined[scenario] = results;
-    sections.push(scenarioTable(scenario, results));
+  for (const testCase of CASES) {
+    const results = CONTENDERS.map((contender) => combine(runs.filter((r) => r.scenario === testCase.scenario && r.mode === testCase.mode && r.contender === contender)));
+    combined[testCase.key] = results;
+    sections.push(caseTable(testCase, results));
     const svg = renderCascadeChart({
-      title: `Cascade: the second dependency ${scenario === 'hang' ? 'hangs' : 'answers 503 after 2 s'}`,
-      subtitle: `${CONNECTIONS} closed-loop connections per route; latency of the requests completed in each ${BIN_MS} ms (log scale); ${environment.node}, ${environment.date.slice(0, 10)}`,
+      title: `Cascade: ${describeCase(testCase).replace(/^The/, 'the')}`,
+      subtitle: `latency of the requests completed in each ${BIN_MS} ms (log scale); timeout ${TIMEOUT_MS} ms; ${environment.node}, ${environment.date.slice(0, 10)}`,
       seconds: results[0].chart.seconds,
       panels: results.map((r) => ({
         name: r.contender,
-        note: `${Math.round(r.throughput).toLocaleString('en-US')} req/s; dying p99 ${ms(r.dyingOutage.p99)}; recovered ${Number.isFinite(r.recoveryMs) ? `${(r.recoveryMs / 1000).toFixed(1)} s` : 'n/a'} after the heal`,
+        note: `${testCase.mode === 'closed' ? `${Math.round(r.throughput).toLocaleString('en-US')} req/s; ` : ''}dying p99 ${ms(r.dyingOutage.p99)}; ${r.reachedDying.toLocaleString('en-US')} reached the dying host; recovered ${Number.isFinite(r.recoveryMs) ? `${(r.recoveryMs / 1000).toFixed(1)} s` : 'n/a'} after the heal`,
         outage: r.chart.outage,
         binSeconds: BIN_MS / 1000,
         series: r.chart.series,
       })),
     });
-    const chartFile = new URL(`cascade-${scenario}-${stamp}.svg`, dir);
+    const chartFile = new URL(`cascade-${testCase.key}-${stamp}.svg`, dir);
     writeFileSync(chartFile, svg);
-    writeFileSync(new URL(`cascade-${scenario}-latest.svg`, dir), svg);
+    writeFileSync(new URL(`cascade-${testCase.key}-latest.svg`, dir), svg);
     process.stderr.write(`cascade: chart in ${fileURLToPath(chartFile)}\n`);
   }
   const report = sections.join('\n');
