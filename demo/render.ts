@@ -14,7 +14,7 @@ export interface Frame {
   clients: readonly ClientStats[];
   /** Every state change so far, oldest first. */
   changes: readonly StateChange[];
-  /** With `--otel`: the box's OpenTelemetry metrics as text, shown under the clients. */
+  /** With `--otel`: the box's OpenTelemetry metrics as text, shown under the timeline. */
   otel?: string;
 }
 
@@ -59,8 +59,8 @@ export const describeChange = (change: StateChange, names: ReadonlyMap<string, s
 
 /**
  * The lines of one frame, none wider than `layout.columns - 1`: the origins' breakers, the
- * clients, a timeline row per origin (the whole run, one glyph per slot) and the latest
- * state changes. At 100 columns and more the table also shows each origin's address.
+ * clients, a timeline row per origin (the whole run, one glyph per slot), the OTel panel
+ * with `--otel`, and the latest state changes that fit. At 100 columns and more the table also shows each origin's address.
  * @example
  * ```ts
  * for (const line of renderFrame(frame, { columns: 80, color: false })) console.log(line);
@@ -90,7 +90,6 @@ export function renderFrame(frame: Frame, layout: Layout): string[] {
     lines.push(`${c.name.padEnd(LABEL)}${String(c.sent).padStart(8)}${String(c.live).padStart(8)}${String(c.fallback).padStart(10)}${String(c.failed).padStart(8)}`);
   }
 
-  if (frame.otel !== undefined) lines.push('', bold('OpenTelemetry (breakerbox/otel)'), ...frame.otel.split('\n'));
 
   const strip = width - LABEL;
   lines.push('', `${bold('timeline'.padEnd(LABEL))}${'0 s'.padEnd(strip - seconds(frame.total).length)}${seconds(frame.total)}`);
@@ -101,6 +100,8 @@ export function renderFrame(frame: Frame, layout: Layout): string[] {
     lines.push(`${name(o.origin).padEnd(LABEL)}${glyphs}`);
   }
   lines.push(`${''.padEnd(LABEL)}${(['closed', 'half-open', 'open'] as const).map((s) => `${paint(STATE_COLOR[s], GLYPH[s])} ${s}`).join('   ')}`);
+  // Below the timeline: in a short terminal, the frame is cut from the bottom.
+  if (frame.otel !== undefined) lines.push('', bold('OpenTelemetry (breakerbox/otel)'), ...frame.otel.split('\n'));
 
   // The latest changes, as many as fit (a blank line and the title take two rows).
   const total = frame.changes.length;

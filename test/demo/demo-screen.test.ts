@@ -97,14 +97,17 @@ describe('renderFrame', () => {
 });
 
 describe('renderFrame with --otel', () => {
-  it('shows the OpenTelemetry panel under the clients, each line cut to the width', () => {
+  it('shows the OpenTelemetry panel under the timeline, each line cut to the width, and cuts it first in a short terminal', () => {
     const otel = `breakerbox.requests{breakerbox.origin=${INVENTORY},breakerbox.outcome=rejected} 777777 ${'x'.repeat(100)}\nbreakerbox.state{breakerbox.origin=${INVENTORY}} 2`;
     const lines = renderFrame({ ...frameAt(5_000), otel }, { columns: 80, rows: 60, color: false });
     const at = lines.indexOf('OpenTelemetry (breakerbox/otel)');
-    expect(at).toBeGreaterThan(lines.indexOf('ky            123456  100000     23000     456'));
+    expect(at).toBeGreaterThan(lines.findIndex((line) => line.startsWith('inventory ') && line.includes(GLYPH.closed)));
     expect(lines[at + 1]).toHaveLength(79);
     expect(lines[at + 1]!.endsWith('…')).toBe(true);
     expect(lines[at + 2]).toBe(`breakerbox.state{breakerbox.origin=${INVENTORY}} 2`);
+    const short = renderFrame({ ...frameAt(5_000), otel }, { columns: 80, rows: 20, color: false });
+    expect(short).toHaveLength(19);
+    expect(short.some((line) => line.startsWith('inventory ') && line.includes(GLYPH.open))).toBe(true);
   });
 });
 
