@@ -176,6 +176,8 @@ const columns = [
 ];
 
 export function renderTable(environment, rows) {
+  // A row without a target is there to read the others by (a peer, a reference cost): say so.
+  rows = rows.map((row) => (row.target === '' && row.status === '' ? { ...row, target: 'reference' } : row));
   const widths = columns.map(([key, title]) => Math.max(title.length, ...rows.map((row) => String(row[key]).length)));
   const line = (cells) => `| ${cells.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ')} |`;
   const header = [
