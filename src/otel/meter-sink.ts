@@ -53,10 +53,17 @@ export class MeterSink {
     this.#observables = [this.#requests, this.#rejections, this.#fallbacks, this.#retries, this.#transitions, this.#state];
   }
 
-  /** The totals of a label, created on first use and kept: counters are cumulative. */
+  /**
+   * The totals of a label, created on first use and kept: counters are cumulative. Past
+   * {@link MAX_LABELS} labels, new ones share the `_other` label, so a process that talks
+   * to ever new hosts (webhooks to customers' servers) keeps bounded memory and series.
+   */
   tally(label: string): OriginTally {
     let tally = this.#tallies.get(label);
-    if (tally === undefined) this.#tallies.set(label, (tally = new OriginTally(label)));
+    if (tally === undefined) {
+      if (this.#tallies.size >= MAX_LABELS && label !== OVERFLOW_LABEL) return this.tally(OVERFLOW_LABEL);
+      this.#tallies.set(label, (tally = new OriginTally(label)));
+    }
     return tally;
   }
 
@@ -99,6 +106,14 @@ export class MeterSink {
     for (const [tally, value] of worst) result.observe(this.#state, value, tally.attributes);
   }
 }
+
+/**
+ * Labels kept per MeterProvider before new ones are counted as {@link OVERFLOW_LABEL}: the
+ * SDK's own default cardinality limit, past which it would merge them anyway.
+ */
+export const MAX_LABELS = 2000;
+/** The label of every origin past {@link MAX_LABELS}. */
+export const OVERFLOW_LABEL = '_other';
 
 const sinks = new WeakMap<MeterProvider, MeterSink>();
 

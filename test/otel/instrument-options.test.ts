@@ -113,6 +113,21 @@ describe('instrument() origin mapping', () => {
     expect(collected.points(metricNames.requests)).toEqual([]);
     expect(collected.points(metricNames.state)).toEqual([]);
   });
+  it('counts origins past the 2000th label under _other, so ever new hosts keep memory and series bounded', async () => {
+    // Above the SDK's own default limit of 2000 series per instrument, which would merge them first.
+    const harness = createMetricsHarness(AggregationTemporality.CUMULATIVE, 5000);
+    harnesses.push(harness);
+    const { box, emit } = createEventSource();
+    stops.push(instrument(box, { meterProvider: harness.meterProvider }));
+    const outcome = (origin: string) => ({ origin, method: 'POST', url: `${origin}/hook`, outcome: { kind: 'response', status: 200 }, verdict: 'success', duration: 1 });
+    for (let i = 0; i < 2003; i++) emit('outcome', outcome(`https://customer-${i}.example.net`));
+    emit('outcome', outcome('https://customer-0.example.net'));
+    const collected = await harness.collect();
+    const labels = new Set(collected.points(metricNames.requests).map((point) => point.attributes['breakerbox.origin']));
+    expect(labels.size).toBe(2001);
+    expect(collected.sum(metricNames.requests, { 'breakerbox.origin': '_other' })).toBe(3);
+    expect(collected.sum(metricNames.requests, { 'breakerbox.origin': 'https://customer-0.example.net' })).toBe(2);
+  });
 });
 
 describe('instrument() on a shared MeterProvider', () => {

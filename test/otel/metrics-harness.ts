@@ -65,8 +65,8 @@ function matches(attributes: Attributes, where: Attributes): boolean {
 }
 
 /** An SDK MeterProvider with a manual reader. */
-export function createMetricsHarness(temporality: AggregationTemporality = AggregationTemporality.CUMULATIVE) {
-  const reader = new ManualReader({ aggregationTemporalitySelector: () => temporality });
+export function createMetricsHarness(temporality: AggregationTemporality = AggregationTemporality.CUMULATIVE, cardinalityLimit?: number) {
+  const reader = new ManualReader({ aggregationTemporalitySelector: () => temporality, ...(cardinalityLimit ? { cardinalitySelector: () => cardinalityLimit } : {}) });
   const meterProvider = new MeterProvider({ readers: [reader] });
   return {
     meterProvider,
