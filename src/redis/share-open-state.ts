@@ -188,18 +188,19 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     for (const signal of signals) apply(signal);
   };
 
+  // Read the keys only once the subscription is confirmed: a signal sent before that left its
+  // key for the read to find, and one sent after arrives on the channel. None falls between.
   const onSubscriberReady = (): void => {
-    // ioredis re-subscribes by itself after a reconnect; this covers a first subscribe that failed.
-    subscriber.subscribe(channel).then(undefined, report);
-    sync();
+    // ioredis re-subscribes by itself after a reconnect; this also covers a first subscribe
+    // that failed, and tells us when the subscription is back.
+    subscriber.subscribe(channel).then(sync, report);
   };
 
   const unsubscribeBox = box.on('stateChange', onStateChange);
   subscriber.on('message', onMessage);
   subscriber.on('ready', onSubscriberReady);
   client.on('ready', sync);
-  addSubscription(subscriber, channel, report);
-  if (isReady(client)) sync();
+  addSubscription(subscriber, channel).then(sync, report);
 
   return () => {
     if (stopped) return;

@@ -48,6 +48,8 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Start again on the same port (after `kill()` or `stop()`). */
   restart(): Promise<void>;
+  /** Running and not paused; after a test that failed half-way, the next one can put it back. */
+  ensureRunning(): Promise<void>;
   /** SIGSTOP: the server holds every connection open and answers nothing. */
   pause(): void;
   /** SIGCONT after `pause()`. */
@@ -68,6 +70,13 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
   let paused = false;
   const waitExit = (proc: ChildProcess): Promise<void> =>
     proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : new Promise((resolve) => proc.once('exit', () => resolve()));
+  const restart = async () => {
+    child = await launch(binary, chosen);
+  };
+  const resume = () => {
+    paused = false;
+    process.kill(child.pid!, 'SIGCONT');
+  };
   return {
     port: chosen,
     get pid() {
@@ -78,17 +87,16 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
       child.kill('SIGKILL');
       await waitExit(child);
     },
-    async restart() {
-      child = await launch(binary, chosen);
+    restart,
+    async ensureRunning() {
+      if (paused) resume();
+      if (child.exitCode !== null || child.signalCode !== null) await restart();
     },
     pause() {
       paused = true;
       process.kill(child.pid!, 'SIGSTOP');
     },
-    resume() {
-      paused = false;
-      process.kill(child.pid!, 'SIGCONT');
-    },
+    resume,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       // A stopped process queues SIGTERM until it runs again.

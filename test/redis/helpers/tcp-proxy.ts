@@ -39,27 +39,28 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const cut = () => {
+    mode = 'cut';
+    for (const [inbound, outbound] of pairs) {
+      inbound.resetAndDestroy();
+      outbound.destroy();
+    }
+    pairs.clear();
+  };
   return {
     port,
-    cut() {
-      mode = 'cut';
-      for (const [inbound, outbound] of pairs) {
-        inbound.resetAndDestroy();
-        outbound.destroy();
-      }
-      pairs.clear();
-    },
+    cut,
     blackhole() {
       mode = 'blackhole';
     },
     heal() {
       // Connections that lived through a black hole lost bytes mid-stream: a client cannot
       // trust them, so they go, as they would once TCP gave up on a real partition.
-      if (mode === 'blackhole') this.cut();
+      if (mode === 'blackhole') cut();
       mode = 'pass';
     },
     async close() {
-      this.cut();
+      cut();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
