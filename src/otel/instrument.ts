@@ -67,7 +67,8 @@ export function instrument(box: BreakerBox, options?: InstrumentOptions): () => 
     outcome({ origin, verdict, outcome, duration }) {
       const tally = tallyOf(origin);
       tally.request(verdict, outcome.kind).value++;
-      histogram.record(duration / 1000, tally.duration(verdict));
+      // A wall clock stepped back (NTP) gives a negative duration, which the SDK would drop, leaving the histogram short of an attempt.
+      histogram.record(duration > 0 ? duration / 1000 : 0, tally.duration(verdict));
     },
     rejected({ origin, state }) {
       const point = tallyOf(origin).rejection(state);
