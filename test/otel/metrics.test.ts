@@ -85,6 +85,14 @@ describe('instrument() metrics', () => {
     expect(failure!.buckets.counts[3]).toBe(3);
   });
 
+  it('keeps the histogram count equal to the attempts when the clock steps back during one', async () => {
+    origins.set(A, 200, -5); // a wall clock corrected backwards by NTP mid-request
+    await fetch(`${A}/`);
+    const collected = await harness.collect();
+    expect(collected.sum(metricNames.requests)).toBe(1);
+    expect(collected.histograms(metricNames.attemptDuration)[0]).toMatchObject({ count: 1, min: 0, max: 0 });
+  });
+
   it('reports every known origin in the state gauge with its own value', async () => {
     origins.set(A, 503);
     for (let i = 0; i < 3; i++) await fetch(`${A}/`);
