@@ -10,8 +10,8 @@
 import { createReadStream } from 'node:fs';
 import axios, { type AxiosRequestConfig } from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBreakerBox, type Verdict } from 'breakerbox';
-import { attachToAxios } from 'breakerbox/axios';
+import { createBreakerBox, type Verdict } from '../../src/index.js';
+import { attachToAxios } from '../../src/adapters/axios/index.js';
 import { listenLoopback, type LoopbackServer } from '../helpers/listen-loopback.js';
 
 let server: LoopbackServer;

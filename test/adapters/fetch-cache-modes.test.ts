@@ -8,9 +8,9 @@
  */
 import ky from 'ky';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type BreakerBox, createBreakerBox, isCircuitOpenError } from 'breakerbox';
-import { createFetch } from 'breakerbox/fetch';
-import { kyOptions } from 'breakerbox/ky';
+import { type BreakerBox, createBreakerBox, isCircuitOpenError } from '../../src/index.js';
+import { createFetch } from '../../src/adapters/fetch/index.js';
+import { kyOptions } from '../../src/adapters/ky/index.js';
 import { listenLoopback, type LoopbackServer } from '../helpers/listen-loopback.js';
 
 let server: LoopbackServer;

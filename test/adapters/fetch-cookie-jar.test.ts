@@ -10,8 +10,8 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BreakerBox, type BreakerBoxOptions, createBreakerBox, isCircuitOpenError } from 'breakerbox';
-import { createFetch, type FetchFunction } from 'breakerbox/fetch';
+import { type BreakerBox, type BreakerBoxOptions, createBreakerBox, isCircuitOpenError } from '../../src/index.js';
+import { createFetch, type FetchFunction } from '../../src/adapters/fetch/index.js';
 import { listenLoopback, type LoopbackServer } from '../helpers/listen-loopback.js';
 
 /** A per-session cookie jar, like fetch-cookie's: it keeps `Set-Cookie` and sends it back as `Cookie`. */

@@ -9,10 +9,10 @@
 import axios from 'axios';
 import ky from 'ky';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BreakerBox, type CachedResponse, type CacheStore, createBreakerBox, isCircuitOpenError } from 'breakerbox';
-import { attachToAxios } from 'breakerbox/axios';
-import { createFetch } from 'breakerbox/fetch';
-import { kyOptions } from 'breakerbox/ky';
+import { type BreakerBox, type CachedResponse, type CacheStore, createBreakerBox, isCircuitOpenError } from '../../src/index.js';
+import { attachToAxios } from '../../src/adapters/axios/index.js';
+import { createFetch } from '../../src/adapters/fetch/index.js';
+import { kyOptions } from '../../src/adapters/ky/index.js';
 import { listenLoopback, type LoopbackServer } from '../helpers/listen-loopback.js';
 
 const later = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,8 +9,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBreakerBox, createMemoryCacheStore, isCircuitOpenError } from 'breakerbox';
-import { createFetch } from 'breakerbox/fetch';
+import { createBreakerBox, createMemoryCacheStore, isCircuitOpenError } from '../../src/index.js';
+import { createFetch } from '../../src/adapters/fetch/index.js';
 import { listenLoopback, type LoopbackServer } from '../helpers/listen-loopback.js';
 
 const KiB = 1024;
