@@ -36,6 +36,12 @@ export interface RedisCacheStoreOptions {
    * pending commands in the process without bound. @default 256
    */
   maxPending?: number;
+  /**
+   * Ms during which a key this store wrote is not written again: a URL answered a thousand
+   * times a second costs Redis one write per interval per replica, not a thousand (a
+   * fallback a second older is as good). `0` writes every storable response. @default 1_000
+   */
+  writeInterval?: number;
 }
 
 /** The options after defaults. */
@@ -45,17 +51,19 @@ export interface ResolvedRedisCacheStoreOptions {
   ttl: number;
   lookupTimeout: number;
   maxPending: number;
+  writeInterval: number;
 }
 
 /** Defaults of {@link RedisCacheStoreOptions}. */
-export const defaultRedisCacheStoreOptions: { readonly prefix: string; readonly ttl: number; readonly lookupTimeout: number; readonly maxPending: number } = Object.freeze({
+export const defaultRedisCacheStoreOptions: { readonly prefix: string; readonly ttl: number; readonly lookupTimeout: number; readonly maxPending: number; readonly writeInterval: number } = Object.freeze({
   prefix: 'breakerbox:',
   ttl: 86_400_000,
   lookupTimeout: 50,
   maxPending: 256,
+  writeInterval: 1_000,
 });
 
-const KNOWN = ['client', 'prefix', 'ttl', 'lookupTimeout', 'maxPending'] as const;
+const KNOWN = ['client', 'prefix', 'ttl', 'lookupTimeout', 'maxPending', 'writeInterval'] as const;
 const PATH = 'createRedisCacheStore options';
 
 /** Validate (a TypeError or RangeError naming the option and the value received) and apply defaults. */
@@ -64,12 +72,13 @@ export function resolveRedisCacheStoreOptions(options: unknown): ResolvedRedisCa
   assertKnownKeys(PATH, options, KNOWN);
   assertClient(`${PATH}.client`, options['client'], ['getBuffer', 'set', 'del']);
   const { prefix = defaultRedisCacheStoreOptions.prefix, ttl = defaultRedisCacheStoreOptions.ttl } = options as Partial<ResolvedRedisCacheStoreOptions>;
-  const { lookupTimeout = defaultRedisCacheStoreOptions.lookupTimeout, maxPending = defaultRedisCacheStoreOptions.maxPending } = options as Partial<ResolvedRedisCacheStoreOptions>;
+  const { lookupTimeout = defaultRedisCacheStoreOptions.lookupTimeout, maxPending = defaultRedisCacheStoreOptions.maxPending, writeInterval = defaultRedisCacheStoreOptions.writeInterval } = options as Partial<ResolvedRedisCacheStoreOptions>;
   if (typeof prefix !== 'string') throw new TypeError(`${PATH}.prefix must be a string, got ${typeof prefix}`);
   // Redis takes PX as a 64-bit integer; a timer-sized bound keeps the value sane.
   assertInteger(`${PATH}.ttl`, ttl, 1);
   assertInteger(`${PATH}.lookupTimeout`, lookupTimeout, 1);
   if (lookupTimeout > 2_147_483_647) throw new RangeError(`${PATH}.lookupTimeout must be at most 2147483647 ms, got ${lookupTimeout}`);
   assertInteger(`${PATH}.maxPending`, maxPending, 1);
-  return { client: options['client'] as RedisClient, prefix, ttl, lookupTimeout, maxPending };
+  assertInteger(`${PATH}.writeInterval`, writeInterval, 0);
+  return { client: options['client'] as RedisClient, prefix, ttl, lookupTimeout, maxPending, writeInterval };
 }

@@ -4,6 +4,9 @@ import { isReady } from './client.js';
 import { decodeEntry, encodeEntry } from './entry-codec.js';
 import { hashedKey } from './hash-key.js';
 
+/** Keys whose last write time is remembered for `writeInterval`. */
+const MAX_REMEMBERED_WRITES = 10_000;
+
 /** What a {@link RedisCacheStore} has done since it was created: to watch it, or to alert on it. */
 export interface RedisCacheStoreStats {
   /** Lookups Redis answered with an entry. */
@@ -16,6 +19,8 @@ export interface RedisCacheStoreStats {
   errors: number;
   /** Lookups and writes skipped because the client was not connected or `maxPending` commands were waiting. */
   skipped: number;
+  /** Writes left out because the same key was written less than `writeInterval` ms before. */
+  coalesced: number;
   /** Commands waiting for Redis right now. */
   pending: number;
 }
@@ -35,7 +40,8 @@ export interface RedisCacheStore extends CacheStore {
  * - Each entry is one Redis string holding a small binary frame (the body as raw bytes),
  *   under `prefix` + the SHA-256 of the box's key, expiring `ttl` ms after it was stored.
  * - A lookup waits at most `lookupTimeout` ms; then, or on any Redis error, it is a miss.
- * - Writes and deletes are fire-and-forget: they never delay or fail a request.
+ * - Writes and deletes are fire-and-forget: they never delay or fail a request. A key is
+ *   written at most once per `writeInterval` ms by each replica.
  * - While the client is not connected, nothing is sent (no offline queue builds up) and
  *   lookups are misses at once; ioredis reconnects on its own and the store follows.
  *
@@ -56,9 +62,24 @@ export interface RedisCacheStore extends CacheStore {
  * ```
  */
 export function createRedisCacheStore(options: RedisCacheStoreOptions): RedisCacheStore {
-  const { client, prefix, ttl, lookupTimeout, maxPending } = resolveRedisCacheStoreOptions(options);
+  const { client, prefix, ttl, lookupTimeout, maxPending, writeInterval } = resolveRedisCacheStoreOptions(options);
   const keyPrefix = `${prefix}cache:`;
-  const stats: RedisCacheStoreStats = { hits: 0, misses: 0, timeouts: 0, errors: 0, skipped: 0, pending: 0 };
+  const stats: RedisCacheStoreStats = { hits: 0, misses: 0, timeouts: 0, errors: 0, skipped: 0, coalesced: 0, pending: 0 };
+  /** When this store last wrote each key (`Date.now()`); forgotten wholesale past a bound. */
+  const written = new Map<string, number>();
+  /** Whether `key` was written too recently to write again. */
+  const recentlyWritten = (key: string): boolean => {
+    const last = written.get(key);
+    if (last === undefined || Date.now() - last >= writeInterval) return false;
+    stats.coalesced++;
+    return true;
+  };
+  const rememberWrite = (key: string): void => {
+    if (writeInterval === 0) return;
+    // Bounded: at worst a key is written again early, never missed.
+    if (written.size >= MAX_REMEMBERED_WRITES) written.clear();
+    written.set(key, Date.now());
+  };
 
   /** Whether a command may be sent now; counts the ones that may not. */
   const canSend = (): boolean => {
@@ -67,14 +88,15 @@ export function createRedisCacheStore(options: RedisCacheStoreOptions): RedisCac
     return false;
   };
 
-  /** Run one command without anyone waiting on it; a failure only counts. */
-  const fireAndForget = (send: (redisKey: string) => Promise<unknown>, key: string): void => {
-    if (!canSend()) return;
+  /** Run one command without anyone waiting on it; a failure only counts. Returns whether it was sent. */
+  const fireAndForget = (send: (redisKey: string) => Promise<unknown>, key: string): boolean => {
+    if (!canSend()) return false;
     stats.pending++;
     hashedKey(keyPrefix, key)
       .then(send)
       .then(undefined, () => void stats.errors++)
       .finally(() => void stats.pending--);
+    return true;
   };
 
   return {
@@ -117,9 +139,11 @@ export function createRedisCacheStore(options: RedisCacheStoreOptions): RedisCac
       });
     },
     set(key, entry) {
-      fireAndForget((redisKey) => client.set(redisKey, encodeEntry(entry), 'PX', ttl), key);
+      if (recentlyWritten(key)) return;
+      if (fireAndForget((redisKey) => client.set(redisKey, encodeEntry(entry), 'PX', ttl), key)) rememberWrite(key);
     },
     delete(key) {
+      written.delete(key);
       fireAndForget((redisKey) => client.del(redisKey), key);
     },
     stats: () => ({ ...stats }),

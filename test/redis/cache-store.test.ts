@@ -123,6 +123,27 @@ describe.skipIf(!redisServerAvailable())('createRedisCacheStore against a real r
     await expect(fresh.fetch(`${origin.origin}/me`)).rejects.toSatisfy(isCircuitOpenError);
   });
 
+  it('writes a hot key once per writeInterval, and every time with writeInterval 0', async () => {
+    const entry: CachedResponse = { status: 200, statusText: 'OK', headers: [], body: new Uint8Array([7]), storedAt: Date.now(), vary: [] };
+    const [one, two] = [connect(), connect()];
+    await Promise.all([one.ping(), two.ping()]);
+    const coalescing = createRedisCacheStore({ client: one, prefix });
+    const eager = createRedisCacheStore({ client: two, prefix: `${prefix}eager:`, writeInterval: 0 });
+    for (const store of [coalescing, eager]) {
+      store.set('GET https://a.example/hot', entry);
+      await waitUntil('the first write', async () => (await admin.keys(`${store === eager ? `${prefix}eager:` : prefix}cache:*`)).length === 1);
+    }
+    const [coalescedKey] = await admin.keys(`${prefix}cache:*`);
+    const [eagerKey] = await admin.keys(`${prefix}eager:cache:*`);
+    await admin.set(coalescedKey!, 'marker');
+    await admin.set(eagerKey!, 'marker');
+    for (const store of [coalescing, eager]) for (let i = 0; i < 5; i++) store.set('GET https://a.example/hot', entry);
+    await waitUntil('the eager store to write again', async () => (await admin.get(eagerKey!)) !== 'marker');
+    expect(await admin.get(coalescedKey!)).toBe('marker');
+    expect(coalescing.stats().coalesced).toBe(5);
+    expect(eager.stats().coalesced).toBe(0);
+  });
+
   it('answers a value that is not one of its frames as a miss', async () => {
     const first = await replica();
     await (await first.fetch(`${origin.origin}/binary`)).arrayBuffer();
