@@ -18,10 +18,17 @@
 /** Why a breakerbox timer aborted the attempt. */
 export type AttemptTimeout = 'headers' | 'body' | undefined;
 
-/** Removes a caller listener whose attempt was collected before it ended. */
-const orphans = new FinalizationRegistry<{ caller: AbortSignal; listener: () => void }>(({ caller, listener }) => {
-  caller.removeEventListener('abort', listener);
-});
+/**
+ * Removes a caller listener whose attempt was collected before it ended. Workers with a
+ * compatibility date before 2025-05-05 have no FinalizationRegistry: there an attempt
+ * dropped unread keeps its small listener until the caller's signal goes.
+ */
+const orphans =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<{ caller: AbortSignal; listener: () => void }>(({ caller, listener }) => {
+        caller.removeEventListener('abort', listener);
+      })
+    : undefined;
 
 export class AttemptSignal {
   /** The signal to send the attempt with: the caller's own when breakerbox adds no timer. */
@@ -61,7 +68,7 @@ export class AttemptSignal {
         };
         this.#listener = listener;
         caller.addEventListener('abort', listener, { once: true });
-        orphans.register(this, { caller, listener }, this);
+        orphans?.register(this, { caller, listener }, this);
       }
     }
     if (timeout !== undefined) this.#arm(timeout, 'headers');
@@ -89,7 +96,7 @@ export class AttemptSignal {
     this.#disarm();
     if (this.#listener !== undefined) {
       this.#caller!.removeEventListener('abort', this.#listener);
-      orphans.unregister(this);
+      orphans?.unregister(this);
       this.#listener = undefined;
     }
   }

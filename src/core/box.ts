@@ -2,6 +2,8 @@ import { Emitter } from '../events/emitter.js';
 import { cacheRequest } from '../fallback/cache-policy.js';
 import { CachedFallback } from '../fallback/cached-fallback.js';
 import { buildValueResponse } from '../fallback/fallback-value.js';
+import { refusalResponse } from '../fallback/refusal-response.js';
+import { execute, type PipelineHost } from '../resilience/pipeline.js';
 import { createMemoryCacheStore } from '../fallback/memory-cache-store.js';
 import { headerPairs } from '../utils/header-pairs.js';
 import { BreakerRegistry } from '../registry/breaker-registry.js';
@@ -11,6 +13,7 @@ import { DEFAULT_MAX_ORIGINS, validateBoxOptions, validateFallbackValue } from '
 import { AdmittedPermit, type PermitBase, type PermitHost, RefusedPermit } from './permit.js';
 import type {
   AdmitRequest,
+  AttemptHooks,
   BreakerBox,
   BreakerBoxEventName,
   BreakerBoxEvents,
@@ -18,6 +21,7 @@ import type {
   BreakerBoxOptions,
   CircuitState,
   Clock,
+  ExecuteRequest,
   FallbackResponse,
   FallbackValue,
   HeadersLike,
@@ -55,7 +59,7 @@ export function createBreakerBox(options: BreakerBoxOptions = {}): BreakerBox {
 }
 
 /** The box. Breakers call back into it for time and events; permits for fallbacks and caching. */
-class Box implements BreakerBox, BreakerContext, PermitHost {
+class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #emitter = new Emitter();
@@ -67,10 +71,10 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
   constructor(options: BreakerBoxOptions) {
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
-    const { hosts = {}, maxOrigins = DEFAULT_MAX_ORIGINS, breaker, fallback, timeout, bodyTimeout, callerTimeout, failureStatuses, classify } = options;
+    const { hosts = {}, maxOrigins = DEFAULT_MAX_ORIGINS, breaker, fallback, timeout, bodyTimeout, callerTimeout, failureStatuses, classify, retry, bulkhead, onRefusal } = options;
     const maxBytes = typeof fallback?.cache === 'object' ? fallback.cache.maxBytes : undefined;
     this.#cache = new CachedFallback(options.cacheStore ?? createMemoryCacheStore(maxBytes === undefined ? {} : { maxBytes }), this.#clock);
-    const defaults = stripUndefined({ breaker, fallback, timeout, bodyTimeout, callerTimeout, failureStatuses, classify }) as HostOptions;
+    const defaults = stripUndefined({ breaker, fallback, timeout, bodyTimeout, callerTimeout, failureStatuses, classify, retry, bulkhead, onRefusal }) as HostOptions;
     this.#registry = new BreakerRegistry(defaults, hosts, maxOrigins, this);
     // Encode static values now, so a body that cannot be sent (a 204 with a body) fails at construction.
     const values: [string, HostOptions['fallback']][] = [['options', fallback], ...Object.entries(hosts).map(([key, host]): [string, HostOptions['fallback']] => [`options.hosts[${JSON.stringify(key)}]`, host.fallback])];
@@ -83,14 +87,7 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
   // --- BreakerBox ---
 
   admit(url: string | URL, request?: AdmitRequest): Permit {
-    let breaker = typeof url === 'string' ? this.#registry.lastFor(url) : undefined;
-    if (breaker === undefined) {
-      const parsed = toOrigin(url);
-      if (parsed === 'null' || !HTTP_SCHEME.test(parsed)) {
-        throw new TypeError(`Failed to admit ${String(url)}: only http(s) URLs have an origin to key a breaker by. Please send other URLs around breakerbox.`);
-      }
-      breaker = this.#registry.get(parsed);
-    }
+    const breaker = this.breakerOf(url);
     const rawMethod: unknown = request?.method;
     if (rawMethod !== undefined && typeof rawMethod !== 'string') throw new TypeError(`admit() request.method must be a string, got ${typeof rawMethod}`);
     const origin = breaker.origin;
@@ -108,6 +105,10 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
       this.#emitter.emit('rejected', { origin, method, url: href, state: breaker.state === 'closed' ? 'open' : breaker.state });
     }
     return new RefusedPermit(this, breaker, method, href, cached);
+  }
+
+  execute<R>(url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
+    return execute(this, url, request, hooks);
   }
 
   state(urlOrOrigin: string | URL): CircuitState {
@@ -156,6 +157,27 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
     this.#registry.peek(toOrigin(urlOrOrigin))?.reset();
   }
 
+  // --- PipelineHost ---
+
+  breakerOf(url: string | URL): Breaker {
+    const last = typeof url === 'string' ? this.#registry.lastFor(url) : undefined;
+    if (last !== undefined) return last;
+    const parsed = toOrigin(url);
+    if (parsed === 'null' || !HTTP_SCHEME.test(parsed)) {
+      throw new TypeError(`Failed to admit ${String(url)}: only http(s) URLs have an origin to key a breaker by. Please send other URLs around breakerbox.`);
+    }
+    return this.#registry.get(parsed);
+  }
+
+  retrying(event: BreakerBoxEvents['retry']): void {
+    if (this.#emitter.has('retry')) this.#emitter.emit('retry', event);
+  }
+
+  bulkheadFallback(breaker: Breaker, method: string, url: string, request: ExecuteRequest): Promise<FallbackResponse | undefined> {
+    const cached = breaker.options.fallback.cache === undefined ? undefined : cacheRequest(method, url, request.headers, request.cache);
+    return this.fallbackFor({ origin: breaker.origin, method, url, breaker, cacheRequest: cached }, 'bulkhead');
+  }
+
   // --- BreakerContext ---
 
   now(): number {
@@ -180,7 +202,7 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
     this.#emitter.emit('outcome', { origin, method, url, outcome, verdict, duration: this.#clock.now() - permit.startedAt });
   }
 
-  fallbackFor(permit: PermitBase, reason: 'open' | 'failure'): Promise<FallbackResponse | undefined> {
+  fallbackFor(permit: PermitBase, reason: 'open' | 'failure' | 'bulkhead'): Promise<FallbackResponse | undefined> {
     const rules = permit.breaker.options.fallback.cache;
     if (rules !== undefined && permit.cacheRequest !== undefined) {
       const cached = this.#cache.lookup(permit.cacheRequest, rules);
@@ -213,15 +235,20 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
     return breaker.resumeTo === 'closed' ? 'closed' : 'half-open';
   }
 
-  /** The `value` fallback, after the cache had nothing: none, a static value, or a function's answer. */
-  #valueFallback(permit: PermitBase, reason: 'open' | 'failure'): Promise<FallbackResponse | undefined> {
+  /** The `value` fallback, after the cache had nothing: none, a static value, or a function's answer; then the refusal response. */
+  #valueFallback(permit: PermitBase, reason: 'open' | 'failure' | 'bulkhead'): Promise<FallbackResponse | undefined> {
     const { value } = permit.breaker.options.fallback;
-    if (value === undefined) return noValue;
+    if (value === undefined) return reason === 'open' && permit.breaker.options.onRefusal === 'respond' ? Promise.resolve(this.#refusalResponse(permit)) : noValue;
     if (typeof value !== 'function') return this.#servedValue(permit, value, reason);
     return this.#computedFallback(permit, reason);
   }
 
-  async #computedFallback(permit: PermitBase, reason: 'open' | 'failure'): Promise<FallbackResponse | undefined> {
+  /** `onRefusal: 'respond'`: the refusal as a 503 that SDKs read as "do not retry before Retry-After". */
+  #refusalResponse(permit: PermitBase): FallbackResponse {
+    return refusalResponse(permit.origin, permit.breaker.retryAfter(this.#clock.now()), permit.method, permit.url);
+  }
+
+  async #computedFallback(permit: PermitBase, reason: 'open' | 'failure' | 'bulkhead'): Promise<FallbackResponse | undefined> {
     const compute = permit.breaker.options.fallback.value as Exclude<typeof permit.breaker.options.fallback.value, FallbackValue | undefined>;
     const { origin, method, url } = permit;
     const value = await compute({ origin, method, url, reason, state: this.#effectiveState(permit.breaker, this.#clock.now()) });
@@ -231,7 +258,7 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
   }
 
   /** A static value answers every refused request with the same settled promise: no allocation per request. */
-  #servedValue(permit: PermitBase, value: FallbackValue, reason: 'open' | 'failure'): Promise<FallbackResponse> {
+  #servedValue(permit: PermitBase, value: FallbackValue, reason: 'open' | 'failure' | 'bulkhead'): Promise<FallbackResponse> {
     const answer = this.#values.get(value) ?? this.#encodeValue(value, 'options.fallback.value');
     this.#served(permit, answer.response, reason);
     return answer.promise;
@@ -248,11 +275,11 @@ class Box implements BreakerBox, BreakerContext, PermitHost {
     return answer;
   }
 
-  #served(permit: PermitBase, response: FallbackResponse, reason: 'open' | 'failure'): FallbackResponse {
+  #served(permit: PermitBase, response: FallbackResponse, reason: 'open' | 'failure' | 'bulkhead'): FallbackResponse {
     permit.breaker.fallbacks++;
     if (this.#emitter.has('fallback')) {
       const { origin, method, url } = permit;
-      this.#emitter.emit('fallback', { origin, method, url, source: response.source, reason });
+      this.#emitter.emit('fallback', { origin, method, url, source: response.source as 'cache' | 'value', reason });
     }
     return response;
   }

@@ -1,5 +1,7 @@
+import type { OriginPolicies } from '../resilience/pipeline.js';
 import type { ResolvedHostOptions } from './options.js';
 import { parseRetryAfter } from './retry-after.js';
+import { CountWindow } from './count-window.js';
 import { RollingWindow } from './rolling-window.js';
 import type { CircuitState, Outcome, StateChangeCause, Verdict } from './types.js';
 
@@ -46,13 +48,15 @@ export class Breaker {
   inFlight = 0;
   /** Set on every admission; the registry's second-chance eviction clears it. */
   touched = true;
+  /** Retry budget and bulkhead of the origin, created when its options first need them. */
+  policies: OriginPolicies | undefined = undefined;
 
   successes = 0;
   failures = 0;
   rejected = 0;
   fallbacks = 0;
 
-  readonly failureWindow: RollingWindow | undefined;
+  readonly failureWindow: RollingWindow | CountWindow | undefined;
   readonly slowWindow: RollingWindow | undefined;
 
   constructor(origin: string, options: ResolvedHostOptions, context: BreakerContext) {
@@ -60,7 +64,7 @@ export class Breaker {
     this.options = options;
     this.#context = context;
     const { failureRate, slowCall } = options.breaker;
-    this.failureWindow = failureRate ? new RollingWindow(failureRate.window) : undefined;
+    this.failureWindow = failureRate ? (failureRate.calls > 0 ? new CountWindow(failureRate.calls) : new RollingWindow(failureRate.window)) : undefined;
     this.slowWindow = slowCall ? new RollingWindow(slowCall.window) : undefined;
   }
 

@@ -4,11 +4,13 @@ import { DEFAULT_CACHE_MAX_BYTES } from '../fallback/memory-cache-store.js';
 import type {
   BreakerBoxOptions,
   BreakerOptions,
+  BulkheadOptions,
   CacheFallbackOptions,
   Classifier,
   FallbackOptions,
   FallbackValue,
   HostOptions,
+  RetryOptions,
 } from './types.js';
 import {
   assertBoolean,
@@ -29,7 +31,10 @@ export interface ResolvedRateRule {
   /** Ratio (0, 1] that opens the breaker. */
   threshold: number;
   minimumCalls: number;
+  /** The time window in ms; 0 when the rule counts calls instead. */
   window: number;
+  /** The failure-rate rule over the last this many calls; 0 for a time window. */
+  calls: number;
   /** Slow-call rule only: a call this slow (ms) counts; 0 for the failure-rate rule. */
   duration: number;
 }
@@ -60,7 +65,30 @@ export interface ResolvedHostOptions {
   bodyTimeout: number | undefined;
   callerTimeout: number | undefined;
   classify: Classifier;
+  retry: ResolvedRetryOptions | undefined;
+  bulkhead: ResolvedBulkheadOptions | undefined;
+  onRefusal: 'throw' | 'respond';
 }
+
+/** {@link RetryOptions} after defaults. */
+export interface ResolvedRetryOptions {
+  attempts: number;
+  delay: number;
+  maxDelay: number;
+  methods: ReadonlySet<string>;
+  budget: { ratio: number; minPerSecond: number } | undefined;
+  respectRetryAfter: boolean;
+}
+
+/** {@link BulkheadOptions} after defaults. */
+export interface ResolvedBulkheadOptions {
+  maxConcurrent: number;
+  maxQueue: number;
+  queueTimeout: number | undefined;
+}
+
+/** The idempotent methods RFC 9110 names (minus TRACE): retried without an Idempotency-Key. */
+export const DEFAULT_RETRY_METHODS: readonly string[] = Object.freeze(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 /** The defaults every origin starts from. */
 export const defaultBreakerOptions: Readonly<Required<Omit<BreakerOptions, 'failureRate' | 'slowCall'>>> = Object.freeze({
@@ -78,6 +106,7 @@ export const defaultCacheOptions: Readonly<Required<Omit<CacheFallbackOptions, '
   credentialHeaders: Object.freeze([]) as readonly string[],
   maxBodyBytes: 1_048_576,
   maxBytes: DEFAULT_CACHE_MAX_BYTES,
+  lookupTimeout: 100,
 });
 
 /** The largest delay a timer can take: a longer one fires at once (the HTML timers spec clamps it to 1 ms). */
@@ -91,7 +120,7 @@ const DEFAULT_WINDOW = 60_000;
 const DEFAULT_MINIMUM_CALLS = 10;
 export const DEFAULT_MAX_ORIGINS = 1000;
 
-const hostKeys = ['breaker', 'fallback', 'timeout', 'bodyTimeout', 'callerTimeout', 'failureStatuses', 'classify'] as const;
+const hostKeys = ['breaker', 'fallback', 'timeout', 'bodyTimeout', 'callerTimeout', 'failureStatuses', 'classify', 'retry', 'bulkhead', 'onRefusal'] as const;
 const boxKeys = [...hostKeys, 'hosts', 'maxOrigins', 'clock', 'random', 'cacheStore'] as const;
 const breakerKeys = ['failureThreshold', 'failureRate', 'slowCall', 'openDuration', 'maxOpenDuration', 'halfOpenProbes', 'respectRetryAfter'] as const;
 
@@ -133,6 +162,9 @@ function validateHostOptions(path: string, options: Record<string, unknown>): vo
     if (options[name] !== undefined) assertTimerDelay(`${path}.${name}`, options[name]);
   }
   if (options.classify !== undefined) assertFunction(`${path}.classify`, options.classify);
+  if (options.onRefusal !== undefined) assertOneOf(`${path}.onRefusal`, options.onRefusal, ['throw', 'respond']);
+  if (options.retry !== undefined && options.retry !== false) validateRetryOptions(`${path}.retry`, options.retry);
+  if (options.bulkhead !== undefined && options.bulkhead !== false) validateBulkheadOptions(`${path}.bulkhead`, options.bulkhead);
   if (options.failureStatuses !== undefined) {
     const statuses = options.failureStatuses;
     if (!Array.isArray(statuses)) throw new TypeError(`${path}.failureStatuses must be an array of HTTP statuses, got ${show(statuses)}`);
@@ -155,8 +187,13 @@ function validateBreakerOptions(path: string, breaker: unknown): void {
   if (breaker.failureRate !== undefined && breaker.failureRate !== false) {
     const rule = breaker.failureRate;
     assertObject(`${path}.failureRate`, rule);
-    assertKnownKeys(`${path}.failureRate`, rule, ['threshold', 'minimumCalls', 'window']);
+    assertKnownKeys(`${path}.failureRate`, rule, ['threshold', 'minimumCalls', 'window', 'calls']);
     assertRatio(`${path}.failureRate.threshold`, rule.threshold);
+    if (rule.calls !== undefined) {
+      if (rule.window !== undefined) throw new TypeError(`${path}.failureRate takes a window in ms or a number of calls, not both; got window ${show(rule.window)} and calls ${show(rule.calls)}`);
+      assertInteger(`${path}.failureRate.calls`, rule.calls, 1);
+      if ((rule.calls as number) > 100_000) throw new RangeError(`${path}.failureRate.calls must be at most 100000, got ${show(rule.calls)}`);
+    }
     validateWindow(`${path}.failureRate`, rule);
   }
   if (breaker.slowCall !== undefined && breaker.slowCall !== false) {
@@ -167,6 +204,38 @@ function validateBreakerOptions(path: string, breaker: unknown): void {
     if (rule.rateThreshold !== undefined) assertRatio(`${path}.slowCall.rateThreshold`, rule.rateThreshold);
     validateWindow(`${path}.slowCall`, rule);
   }
+}
+
+function validateRetryOptions(path: string, retry: unknown): void {
+  assertObject(path, retry);
+  assertKnownKeys(path, retry, ['attempts', 'delay', 'maxDelay', 'methods', 'budget', 'respectRetryAfter']);
+  if (retry.attempts !== undefined) assertInteger(`${path}.attempts`, retry.attempts, 0);
+  if (retry.attempts !== undefined && (retry.attempts as number) > 100) throw new RangeError(`${path}.attempts must be at most 100, got ${show(retry.attempts)}`);
+  if (retry.delay !== undefined) assertTimerDelay(`${path}.delay`, retry.delay);
+  if (retry.maxDelay !== undefined) assertTimerDelay(`${path}.maxDelay`, retry.maxDelay);
+  if (retry.respectRetryAfter !== undefined) assertBoolean(`${path}.respectRetryAfter`, retry.respectRetryAfter);
+  if (retry.methods !== undefined) {
+    if (!Array.isArray(retry.methods)) throw new TypeError(`${path}.methods must be an array of HTTP methods, got ${show(retry.methods)}`);
+    retry.methods.forEach((method: unknown, i) => {
+      if (typeof method !== 'string' || !HEADER_NAME.test(method)) throw new TypeError(`${path}.methods[${i}] must be an HTTP method, got ${show(method)}`);
+    });
+  }
+  if (retry.budget !== undefined && retry.budget !== false) {
+    assertObject(`${path}.budget`, retry.budget);
+    assertKnownKeys(`${path}.budget`, retry.budget, ['ratio', 'minPerSecond']);
+    const { ratio, minPerSecond } = retry.budget;
+    if (ratio !== undefined && (typeof ratio !== 'number' || !(ratio >= 0) || !Number.isFinite(ratio))) throw new RangeError(`${path}.budget.ratio must be a finite number >= 0, got ${show(ratio)}`);
+    if (minPerSecond !== undefined && (typeof minPerSecond !== 'number' || !(minPerSecond >= 0) || !Number.isFinite(minPerSecond))) throw new RangeError(`${path}.budget.minPerSecond must be a finite number >= 0, got ${show(minPerSecond)}`);
+  }
+}
+
+function validateBulkheadOptions(path: string, bulkhead: unknown): void {
+  assertObject(path, bulkhead);
+  assertKnownKeys(path, bulkhead, ['maxConcurrent', 'maxQueue', 'queueTimeout']);
+  if (bulkhead.maxConcurrent === undefined) throw new TypeError(`${path}.maxConcurrent is required (the requests in flight at once per origin), got undefined`);
+  assertInteger(`${path}.maxConcurrent`, bulkhead.maxConcurrent, 1);
+  if (bulkhead.maxQueue !== undefined) assertInteger(`${path}.maxQueue`, bulkhead.maxQueue, 0);
+  if (bulkhead.queueTimeout !== undefined) assertTimerDelay(`${path}.queueTimeout`, bulkhead.queueTimeout);
 }
 
 function validateWindow(path: string, rule: Record<string, unknown>): void {
@@ -185,7 +254,8 @@ function validateFallbackOptions(path: string, fallback: unknown): void {
   const cache = fallback.cache;
   if (cache !== undefined && typeof cache !== 'boolean') {
     assertObject(`${path}.cache`, cache);
-    assertKnownKeys(`${path}.cache`, cache, ['maxStale', 'private', 'credentialHeaders', 'key', 'maxBodyBytes', 'maxBytes']);
+    assertKnownKeys(`${path}.cache`, cache, ['maxStale', 'private', 'credentialHeaders', 'key', 'maxBodyBytes', 'maxBytes', 'lookupTimeout']);
+    if (cache.lookupTimeout !== undefined) assertTimerDelay(`${path}.cache.lookupTimeout`, cache.lookupTimeout);
     if (cache.maxStale !== undefined) assertDuration(`${path}.cache.maxStale`, cache.maxStale, true);
     if (cache.private !== undefined) assertBoolean(`${path}.cache.private`, cache.private);
     if (cache.maxBodyBytes !== undefined) assertInteger(`${path}.cache.maxBodyBytes`, cache.maxBodyBytes, 0);
@@ -237,7 +307,8 @@ export function resolveHostOptions(base: HostOptions, host: HostOptions | undefi
         ? {
             threshold: breaker.failureRate.threshold,
             minimumCalls: breaker.failureRate.minimumCalls ?? DEFAULT_MINIMUM_CALLS,
-            window: breaker.failureRate.window ?? DEFAULT_WINDOW,
+            window: breaker.failureRate.calls === undefined ? (breaker.failureRate.window ?? DEFAULT_WINDOW) : 0,
+            calls: breaker.failureRate.calls ?? 0,
             duration: 0,
           }
         : undefined,
@@ -246,6 +317,7 @@ export function resolveHostOptions(base: HostOptions, host: HostOptions | undefi
             threshold: breaker.slowCall.rateThreshold ?? 1,
             minimumCalls: breaker.slowCall.minimumCalls ?? DEFAULT_MINIMUM_CALLS,
             window: breaker.slowCall.window ?? DEFAULT_WINDOW,
+            calls: 0,
             duration: breaker.slowCall.duration,
           }
         : undefined,
@@ -263,7 +335,34 @@ export function resolveHostOptions(base: HostOptions, host: HostOptions | undefi
     bodyTimeout: finiteOrNone(host?.bodyTimeout ?? base.bodyTimeout),
     callerTimeout: finiteOrNone(host?.callerTimeout ?? base.callerTimeout),
     classify: resolveClassifier(base, host),
+    retry: resolveRetry(pick(base.retry, host?.retry)),
+    bulkhead: resolveBulkhead(pick(base.bulkhead, host?.bulkhead)),
+    onRefusal: host?.onRefusal ?? base.onRefusal ?? 'throw',
   };
+}
+
+/** A host's own entry wins whole; `false` turns the box's off for that host. */
+function pick<T>(base: T | false | undefined, host: T | false | undefined): T | undefined {
+  const chosen = host === undefined ? base : host;
+  return chosen === false ? undefined : chosen;
+}
+
+function resolveRetry(retry: RetryOptions | undefined): ResolvedRetryOptions | undefined {
+  if (retry === undefined) return undefined;
+  const budget = retry.budget === false ? undefined : { ratio: retry.budget?.ratio ?? 0.2, minPerSecond: retry.budget?.minPerSecond ?? 10 };
+  return {
+    attempts: retry.attempts ?? 2,
+    delay: retry.delay ?? 100,
+    maxDelay: retry.maxDelay ?? 10_000,
+    methods: new Set((retry.methods ?? DEFAULT_RETRY_METHODS).map((method) => method.toUpperCase())),
+    budget,
+    respectRetryAfter: retry.respectRetryAfter ?? true,
+  };
+}
+
+function resolveBulkhead(bulkhead: BulkheadOptions | undefined): ResolvedBulkheadOptions | undefined {
+  if (bulkhead === undefined) return undefined;
+  return { maxConcurrent: bulkhead.maxConcurrent, maxQueue: bulkhead.maxQueue ?? 0, queueTimeout: bulkhead.queueTimeout };
 }
 
 function finiteOrNone(ms: number | undefined): number | undefined {
@@ -279,6 +378,7 @@ function resolveCacheRules(cache: true | CacheFallbackOptions): CacheRules {
     maxBodyBytes: given.maxBodyBytes ?? defaultCacheOptions.maxBodyBytes,
     credentialHeaders: [...new Set([...DEFAULT_CREDENTIAL_HEADERS, ...extra])],
     key: given.key,
+    lookupTimeout: given.lookupTimeout ?? defaultCacheOptions.lookupTimeout,
   };
 }
 

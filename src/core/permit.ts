@@ -17,7 +17,7 @@ import type {
 /** What permits need from their box, kept narrow so permits stay cheap to create. */
 export interface PermitHost {
   now(): number;
-  fallbackFor(permit: PermitBase, reason: 'open' | 'failure'): Promise<FallbackResponse | undefined>;
+  fallbackFor(permit: PermitBase, reason: 'open' | 'failure' | 'bulkhead'): Promise<FallbackResponse | undefined>;
   store(permit: PermitBase, response: StorableResponse): void;
   collector(permit: PermitBase, status: number, statusText: string, headers: HeadersLike): BodyCollector | undefined;
   recorded(permit: AdmittedPermit, outcome: Outcome, verdict: Verdict): void;
@@ -49,6 +49,8 @@ export class AdmittedPermit implements PermitBase, AllowedPermit {
   readonly generation: number;
   readonly startedAt: number;
   #verdict: Verdict | undefined;
+  /** The outcome that counted, as the classifier saw it (for a retry's Retry-After). */
+  outcome: Outcome | undefined;
   /** The failure streak a success reset, for {@link bodyFailed}; -1 once the body failure is counted. */
   #streakBefore = 0;
 
@@ -62,6 +64,10 @@ export class AdmittedPermit implements PermitBase, AllowedPermit {
     this.probe = probe;
     this.generation = breaker.generation;
     this.startedAt = startedAt;
+  }
+
+  get verdict(): Verdict | undefined {
+    return this.#verdict;
   }
 
   get timeout(): number | undefined {
@@ -81,6 +87,7 @@ export class AdmittedPermit implements PermitBase, AllowedPermit {
     const counted = this.#asCounted(outcome);
     const verdict = this.#classify(counted);
     this.#verdict = verdict;
+    this.outcome = counted;
     this.#streakBefore = this.breaker.consecutiveFailures;
     this.breaker.record(verdict, counted, this.probe, this.generation, this.startedAt);
     this.host.recorded(this, counted, verdict);

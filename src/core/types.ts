@@ -56,14 +56,74 @@ export interface BreakerRequest {
  */
 export type Classifier = (outcome: Outcome, request: BreakerRequest) => Verdict;
 
-/** The failure-rate rule: open when the ratio of failures over a sliding time window reaches `threshold`. */
+/**
+ * The failure-rate rule: open when the ratio of failures reaches `threshold`, over a
+ * sliding time window (`window` ms) or over the origin's last `calls` calls (exactly one).
+ */
 export interface FailureRateOptions {
   /** Ratio of failed calls (0 < threshold <= 1) that opens the breaker, e.g. `0.5`. */
   threshold: number;
   /** Calls needed inside the window before the rate is judged. @default 10 */
   minimumCalls?: number;
-  /** Length of the sliding window in ms; it is kept as 10 buckets. @default 60_000 */
+  /** Length of the sliding window in ms; it is kept as 10 buckets. @default 60_000 (when `calls` is not given) */
   window?: number;
+  /** Judge the ratio over the last this many calls instead of a time window. @default undefined */
+  calls?: number;
+}
+
+/**
+ * Retries of failed attempts, per origin. Every attempt passes the breaker; a refused
+ * attempt ends the retries at once (no sleep) with the refusal.
+ *
+ * @example
+ * ```ts
+ * import { createBreakerBox } from 'breakerbox';
+ *
+ * const box = createBreakerBox({ retry: { attempts: 2, delay: 200, budget: { ratio: 0.1 } } });
+ * ```
+ */
+export interface RetryOptions {
+  /** How many times a failed request is retried (so `attempts + 1` attempts at most). @default 2 */
+  attempts?: number;
+  /** Base delay in ms; retry n waits a random time in [0, min(maxDelay, delay × 2^(n-1))) (full jitter). @default 100 */
+  delay?: number;
+  /** Longest wait in ms before a retry; a Retry-After asking for longer ends the retries instead. @default 10_000 */
+  maxDelay?: number;
+  /** Methods retried (upper case). Any other method is retried only with an `Idempotency-Key` header. @default ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'] */
+  methods?: readonly string[];
+  /** Per origin: retries stay under `ratio` × requests of the last 10 s plus `minPerSecond` × 10; `false` for no budget. @default { ratio: 0.2, minPerSecond: 10 } */
+  budget?: RetryBudgetOptions | false;
+  /** Wait as long as a 429/503's `Retry-After` asks (up to `maxDelay`) before retrying it. @default true */
+  respectRetryAfter?: boolean;
+}
+
+/** The retry budget of {@link RetryOptions}. */
+export interface RetryBudgetOptions {
+  /** Retries allowed per request of the last 10 s. @default 0.2 */
+  ratio?: number;
+  /** Retries per second always allowed, whatever the traffic. @default 10 */
+  minPerSecond?: number;
+}
+
+/**
+ * A per-origin cap on concurrent requests. A request beyond it waits in a queue (up to
+ * `maxQueue`, at most `queueTimeout` ms), or is refused at once with `BulkheadFullError`
+ * (or answered by the fallback with reason `'bulkhead'`). Not a failure of the origin.
+ *
+ * @example
+ * ```ts
+ * import { createBreakerBox } from 'breakerbox';
+ *
+ * const box = createBreakerBox({ bulkhead: { maxConcurrent: 20, maxQueue: 50, queueTimeout: 1_000 } });
+ * ```
+ */
+export interface BulkheadOptions {
+  /** Requests in flight at once, per origin. */
+  maxConcurrent: number;
+  /** Requests that may wait for a slot. @default 0 */
+  maxQueue?: number;
+  /** Longest wait in the queue, in ms. @default undefined (until a slot frees or the caller aborts) */
+  queueTimeout?: number;
 }
 
 /** The slow-call rule: open when the ratio of calls slower than `duration` reaches `rateThreshold`. */
@@ -133,6 +193,12 @@ export interface CacheFallbackOptions {
   /** Larger bodies are not cached (they pass through untouched). @default 1_048_576 */
   maxBodyBytes?: number;
   /**
+   * Longest wait in ms for the answer of a `cacheStore` whose `get` returns a promise (a
+   * shared store); past it the lookup is a miss, so a slow or unreachable store never holds
+   * a refused request. @default 100
+   */
+  lookupTimeout?: number;
+  /**
    * Total bytes the default in-memory store keeps, bodies and headers; the least recently
    * used go first. Box level only (there is one store). @default 33_554_432 (32 MiB)
    */
@@ -161,8 +227,8 @@ export interface FallbackValue {
 
 /** What a fallback function is told about the refused (or failed) request. */
 export interface FallbackContext extends BreakerRequest {
-  /** `'open'` when the breaker refused it; `'failure'` when the attempt itself failed (`when: 'open-or-failure'`). */
-  reason: 'open' | 'failure';
+  /** `'open'` when the breaker refused it; `'failure'` when the attempt itself failed (`when: 'open-or-failure'`); `'bulkhead'` when the bulkhead was full. */
+  reason: 'open' | 'failure' | 'bulkhead';
   /** The breaker's state now. */
   state: CircuitState;
 }
@@ -220,6 +286,16 @@ export interface HostOptions {
   failureStatuses?: readonly number[];
   /** Full control over classification; overrides `failureStatuses`. */
   classify?: Classifier;
+  /** Retry failed attempts; `false` turns retries off for a host. @default undefined (off) */
+  retry?: RetryOptions | false;
+  /** Cap concurrent requests per origin; `false` turns it off for a host. @default undefined (off) */
+  bulkhead?: BulkheadOptions | false;
+  /**
+   * A refused request with no fallback: `'throw'` rejects with `CircuitOpenError`;
+   * `'respond'` resolves with a 503 (`x-breakerbox-fallback: refused`, `Retry-After`, and
+   * the no-retry headers SDKs read), so an SDK's own retries stop at once. @default 'throw'
+   */
+  onRefusal?: 'throw' | 'respond';
 }
 
 /**
@@ -293,8 +369,8 @@ export interface FallbackResponse {
   readonly headers: ReadonlyArray<readonly [string, string]>;
   /** The body bytes; shared between calls, so copy before changing them. */
   readonly body: Uint8Array | null;
-  /** Where it came from. */
-  readonly source: 'cache' | 'value';
+  /** Where it came from: the cache, the `value` fallback, or `'refused'` (`onRefusal: 'respond'`). */
+  readonly source: 'cache' | 'value' | 'refused';
 }
 
 /** A response an adapter offers to the fallback cache. */
@@ -313,6 +389,8 @@ export interface StorableResponse {
 /** An admitted request: run it, then report how it ended with `record()`. */
 export interface AllowedPermit {
   readonly allowed: true;
+  /** The verdict `record()` gave, once it was called. */
+  readonly verdict: Verdict | undefined;
   /** The origin this permit belongs to. */
   readonly origin: string;
   /** The headers timeout in ms that applies to this request, if any. */
@@ -375,6 +453,37 @@ export interface RejectedPermit {
 /** The result of `box.admit()`. */
 export type Permit = AllowedPermit | RejectedPermit;
 
+/** What {@link BreakerBox.execute} needs to know about a request. */
+export interface ExecuteRequest extends AdmitRequest {
+  /** The caller's signal: it ends a queue wait or a retry delay at once. */
+  signal?: AbortSignal | null | undefined;
+  /** Whether the request can be sent again (false for a streamed request body). @default true */
+  replayable?: boolean;
+}
+
+/** What one attempt gave: a response in the client's own type, or the error it threw. */
+export type AttemptReport<R> =
+  | {
+      response: R;
+      /** The response headers, for a retry's `Retry-After`. */
+      headers?: HeadersLike | undefined;
+      /** Let go of a response that will not be returned (a retried or replaced failure). */
+      discard?: () => void;
+    }
+  | { error: unknown };
+
+/**
+ * The adapter's side of {@link BreakerBox.execute}: how to send one attempt and how to turn a
+ * fallback into the client's response type. Everything else (bulkhead, retries and their
+ * budget, the breaker, fallbacks) is the box's.
+ */
+export interface AttemptHooks<R> {
+  /** Send one attempt (1 for the first) under `permit`, and `record()` how it ended before returning. */
+  send(permit: AllowedPermit, attempt: number): Promise<AttemptReport<R>>;
+  /** A fallback (cache, value or refusal response) in the client's response type. */
+  answer(fallback: FallbackResponse): R | Promise<R>;
+}
+
 /** One entry of `box.snapshot()`. */
 export interface OriginSnapshot {
   origin: string;
@@ -400,7 +509,7 @@ export interface BreakerBoxEvents {
    * on a move to `'open'`; `cause` says what moved it.
    */
   stateChange: { origin: string; from: CircuitState; to: CircuitState; cause: StateChangeCause; openFor?: number; until?: number };
-  fallback: { origin: string; method: string; url: string; source: 'cache' | 'value'; reason: 'open' | 'failure' };
+  fallback: { origin: string; method: string; url: string; source: 'cache' | 'value'; reason: 'open' | 'failure' | 'bulkhead' };
   rejected: { origin: string; method: string; url: string; state: Exclude<CircuitState, 'closed'> };
   outcome: { origin: string; method: string; url: string; outcome: Outcome; verdict: Verdict; duration: number };
   /** A failed attempt will be retried after `delay` ms; `attempt` is the number of the attempt about to start (2 for the first retry). */
@@ -443,6 +552,13 @@ export interface BreakerBox {
    * Throws a `TypeError` for a URL that does not parse, before any breaker is touched.
    */
   admit(url: string | URL, request?: AdmitRequest): Permit;
+  /**
+   * The whole pipeline for one request, in this order: the origin's bulkhead, retries (with
+   * their budget), the breaker for every attempt, then the attempt itself (sent by `hooks`).
+   * Resolves with the response, a fallback, or rejects with the attempt's error,
+   * `CircuitOpenError` or `BulkheadFullError`. Every adapter of this package is built on it.
+   */
+  execute<R>(url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R>;
   /** The state of the breaker for a URL or origin (`'closed'` for an origin never seen). */
   state(urlOrOrigin: string | URL): CircuitState;
   /** One entry per known origin. */

@@ -24,6 +24,8 @@ export interface CacheRules {
   /** Lower-case names of every request header that identifies a user. */
   credentialHeaders: readonly string[];
   key: ((request: CacheKeyRequest) => string | undefined) | undefined;
+  /** Longest wait in ms for an async store's answer; past it, a miss (`Infinity`: no bound). */
+  lookupTimeout: number;
 }
 
 /** What the cache knows of a request: read once, when the call was made. */

@@ -77,25 +77,40 @@ export class CachedFallback {
   }
 
   #find(key: string, request: CacheRequest, rules: CacheRules): MaybePromise<FallbackResponse | undefined> {
-    const found = this.#get(key);
+    const found = this.#get(key, rules.lookupTimeout);
     const answer = (entry: CachedResponse | undefined): MaybePromise<FallbackResponse | undefined> => {
       if (entry !== undefined && entryMatches(entry, request, this.#clock.now(), rules.maxStale)) return this.#reply(entry, request);
       if (request.method !== 'HEAD') return undefined;
       // A HEAD may be answered from a stored GET, without its body.
-      const get = this.#get(getKeyFor(key));
+      const get = this.#get(getKeyFor(key), rules.lookupTimeout);
       const fromGet = (e: CachedResponse | undefined) => (e !== undefined && entryMatches(e, request, this.#clock.now(), rules.maxStale) ? this.#reply(e, request) : undefined);
       return isPromise(get) ? get.then(fromGet) : fromGet(get);
     };
     return isPromise(found) ? found.then(answer) : answer(found);
   }
 
-  #get(key: string): MaybePromise<CachedResponse | undefined> {
+  #get(key: string, waitAtMost: number): MaybePromise<CachedResponse | undefined> {
+    let found: MaybePromise<CachedResponse | undefined>;
     try {
-      const found = this.#store.get(key);
-      return isPromise(found) ? found.then(undefined, () => undefined) : found;
+      found = this.#store.get(key);
     } catch {
       return undefined;
     }
+    if (!isPromise(found) || waitAtMost === Infinity) return isPromise(found) ? found.then(undefined, () => undefined) : found;
+    // A shared store that is slow or gone must not hold the caller: past the bound, it is a miss.
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), waitAtMost);
+      found.then(
+        (entry) => {
+          clearTimeout(timer);
+          resolve(entry);
+        },
+        () => {
+          clearTimeout(timer);
+          resolve(undefined);
+        },
+      );
+    });
   }
 
   #reply(entry: CachedResponse, request: CacheRequest): FallbackResponse {

@@ -1,7 +1,7 @@
 import axios from 'axios';
 import type { AxiosAdapter, AxiosError, AxiosResponse, GenericAbortSignal, InternalAxiosRequestConfig } from 'axios';
 import { AttemptSignal } from '../../core/attempt-signal.js';
-import type { AllowedPermit, BreakerBox } from '../../core/types.js';
+import type { AllowedPermit, AttemptReport, BreakerBox } from '../../core/types.js';
 import { watchStream } from '../fetch/watch-body.js';
 import { watchClientFaults } from './client-faults.js';
 import { classifyAxiosError } from './classify-axios-error.js';
@@ -57,12 +57,17 @@ async function guarded(box: BreakerBox, spec: AdapterSpec | undefined, config: I
   const inner = axios.getAdapter(spec, attempt);
   const kind: AdapterKind = (inner as { adapterName?: unknown }).adapterName === 'http' ? 'http' : 'web';
 
-  const permit = box.admit(target.url, { method: config.method, headers: target.headers });
-  if (!permit.allowed) {
-    const fallback = await permit.fallback();
-    if (fallback !== undefined) return fallbackResponse(fallback, config, kind);
-    throw permit.error;
-  }
+  const callerSignal = config.signal as AbortSignal | undefined;
+  const data = config.data as { pipe?: unknown; getReader?: unknown } | null | undefined;
+  // A stream is read once: it cannot be sent again.
+  const replayable = typeof data !== 'object' || data === null || (typeof data.pipe !== 'function' && typeof data.getReader !== 'function');
+  const send = (permit: AllowedPermit): Promise<AttemptReport<AxiosResponse>> => sendAttempt(permit, inner, attempt, config, kind);
+  return box.execute(target.url, { method: config.method, headers: target.headers, signal: combinable(callerSignal) ? callerSignal : undefined, replayable }, { send, answer: (fallback) => fallbackResponse(fallback, config, kind) });
+}
+
+/** One attempt through the inner adapter, on a fresh copy of the attempt config (a retry must not see the last one's signal). */
+async function sendAttempt(permit: AllowedPermit, inner: AxiosAdapter, base: InternalAxiosRequestConfig, config: InternalAxiosRequestConfig, kind: AdapterKind): Promise<AttemptReport<AxiosResponse>> {
+  const attempt: InternalAxiosRequestConfig = { ...base };
   const callerSignal = config.signal as AbortSignal | undefined;
   const signal = new AttemptSignal(combinable(callerSignal) ? callerSignal : undefined, permit.timeout, permit.bodyTimeout);
   if (signal.signal !== callerSignal && signal.signal !== undefined) {
@@ -81,36 +86,34 @@ async function guarded(box: BreakerBox, spec: AdapterSpec | undefined, config: I
     if (faults.caused(error)) {
       // The caller's own option, limit, hook or body failed: not the host's fault.
       permit.release();
-      throw error;
+      return { error };
     }
     const timedOut = signal.timedOut !== undefined && !callerSignal?.aborted;
-    const outcome = timedOut ? ({ kind: 'timeout' } as const) : classifyAxiosError(error, config);
-    const fallback = permit.record(outcome) === 'failure' ? await permit.fallback() : undefined;
-    if (fallback !== undefined) return fallbackResponse(fallback, config, kind);
-    throw timedOut ? timeoutError(config, kind, signal.timedOut!, permit.timeout, permit.bodyTimeout, error) : error;
+    permit.record(timedOut ? { kind: 'timeout' } : classifyAxiosError(error, config));
+    return { error: timedOut ? timeoutError(config, kind, signal.timedOut!, permit.timeout, permit.bodyTimeout, error) : error };
   }
   response.config = config;
   signal.headersArrived();
-  return settled(permit, signal, response, config, kind);
-}
-
-/** A response axios' `validateStatus` let through (a 503 included, if it accepts one) is judged by its status too. */
-async function settled(permit: AllowedPermit, signal: AttemptSignal, response: AxiosResponse, config: InternalAxiosRequestConfig, kind: AdapterKind): Promise<AxiosResponse> {
-  const verdict = permit.record({ kind: 'response', status: response.status, headers: response.headers as Record<string, string> });
+  const headers = response.headers as Record<string, string>;
+  const verdict = permit.record({ kind: 'response', status: response.status, headers });
   if (verdict === 'failure') {
     signal.end();
-    const fallback = await permit.fallback();
-    if (fallback !== undefined) return fallbackResponse(fallback, config, kind);
-    return response;
+    return { response, headers, discard: () => destroyStream(response.data) };
   }
-  if (watchStreamData(response, verdict === 'success' ? permit : undefined, signal)) return response;
-  signal.end();
-  if (verdict === 'success') {
+  if (!watchStreamData(response, verdict === 'success' ? permit : undefined, signal)) {
+    signal.end();
     const data = response.data;
     // A function: the body is copied (by the cache) only when the cache will keep it.
-    if (isStorable(data)) permit.storeResponse({ status: response.status, statusText: response.statusText, headers: response.headers as Record<string, string>, body: () => data });
+    if (verdict === 'success' && isStorable(data)) permit.storeResponse({ status: response.status, statusText: response.statusText, headers, body: () => data });
   }
-  return response;
+  return { response, headers };
+}
+
+/** Let go of a failed streamed response that will not be returned. */
+function destroyStream(data: unknown): void {
+  const stream = data as { destroy?: () => void; cancel?: () => Promise<void> } | null;
+  if (typeof stream?.destroy === 'function') stream.destroy();
+  else if (typeof stream?.cancel === 'function') void stream.cancel().catch(() => {});
 }
 
 /** Whether the caller's signal is a real `AbortSignal` we can follow (axios also takes look-alikes). */

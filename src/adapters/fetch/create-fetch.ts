@@ -1,4 +1,4 @@
-import type { BreakerBox, HeadersLike, Outcome } from '../../core/types.js';
+import type { AllowedPermit, AttemptReport, BreakerBox, HeadersLike, Outcome } from '../../core/types.js';
 import { fastOrigin, schemeLength } from '../../registry/origin-key.js';
 import { ADMITTED } from '../../utils/admitted-marker.js';
 import { AttemptSignal } from '../../core/attempt-signal.js';
@@ -78,60 +78,53 @@ export function createFetch(box: BreakerBox, options: CreateFetchOptions = {}): 
     const rawMethod: unknown = init?.method ?? request?.method ?? 'GET';
     const method = typeof rawMethod === 'string' ? rawMethod : String(rawMethod);
     const headers = (init?.headers ?? request?.headers) as HeadersLike | undefined;
-    const permit = box.admit(url, { method, headers, cache: init?.cache ?? request?.cache });
-    if (!permit.allowed) {
-      const fallback = await permit.fallback();
-      if (fallback !== undefined) return toResponse(fallback, url);
-      throw permit.error;
-    }
-
     const callerSignal = init?.signal ?? request?.signal ?? undefined;
-    const attempt = new AttemptSignal(callerSignal, permit.timeout, permit.bodyTimeout);
-    const downstream: MarkedInit = { ...init, [ADMITTED]: box };
-    if (attempt.signal !== callerSignal) downstream.signal = attempt.signal ?? null;
     const requestBody = watchRequestBody(init);
-    if (requestBody !== undefined) downstream.body = requestBody.body;
+    // A stream is read once, and so is a Request's own body: neither can be sent again.
+    const replayable = requestBody === undefined && (init?.body != null || request === undefined || request.body === null);
 
-    let response: Response;
-    try {
-      response = await send(input, downstream);
-    } catch (error) {
-      attempt.end();
-      if (requestBody?.failed === true) {
-        // The caller's own request body failed (a file that is not there): not the host's fault.
-        permit.release();
-        throw error;
-      }
-      const outcome = classifyFetchError(error, callerSignal, attempt.timedOut !== undefined);
-      if (outcome.kind === 'aborted' && settleAbort !== undefined) settleAbort(input, error, (settled) => void permit.record(settled));
-      else permit.record(outcome);
-      const fallback = outcome.kind === 'aborted' ? undefined : await permit.fallback();
-      if (fallback !== undefined) return toResponse(fallback, url);
-      throw error;
-    }
-    attempt.headersArrived();
-
-    // Each getter of a fetch Response runs a brand check: read status and headers once.
-    const { status, headers: responseHeaders } = response;
-    const verdict = permit.record({ kind: 'response', status, headers: responseHeaders });
-    if (verdict === 'failure') {
-      const fallback = await permit.fallback();
-      if (fallback !== undefined) {
+    const sendAttempt = async (permit: AllowedPermit): Promise<AttemptReport<Response>> => {
+      const attempt = new AttemptSignal(callerSignal, permit.timeout, permit.bodyTimeout);
+      const downstream: MarkedInit = { ...init, [ADMITTED]: box };
+      if (attempt.signal !== callerSignal) downstream.signal = attempt.signal ?? null;
+      if (requestBody !== undefined) downstream.body = requestBody.body;
+      let response: Response;
+      try {
+        response = await send(input, downstream);
+      } catch (error) {
         attempt.end();
-        // Release the failed response's connection: its body will never be read.
-        void response.body?.cancel().catch(() => {});
-        return toResponse(fallback, url);
+        if (requestBody?.failed === true) {
+          // The caller's own request body failed (a file that is not there): not the host's fault.
+          permit.release();
+          return { error };
+        }
+        const outcome = classifyFetchError(error, callerSignal, attempt.timedOut !== undefined);
+        if (outcome.kind === 'aborted' && settleAbort !== undefined) settleAbort(input, error, (settled) => void permit.record(settled));
+        else permit.record(outcome);
+        return { error };
       }
-    }
-    if (response.body === null) {
-      attempt.end();
-      if (verdict === 'success') permit.storeResponse({ status, statusText: response.statusText, headers: responseHeaders, body: null });
-      return response;
-    }
-    const collector = verdict === 'success' ? permit.cacheCollector({ status, statusText: response.statusText, headers: responseHeaders }) : undefined;
-    // A failure already counted needs no body accounting, only the timers' end.
-    const counted = verdict === 'success' ? permit : undefined;
-    return watchBody(response, counted, attempt, collector, (error) => classifyFetchError(error, callerSignal, attempt.timedOut === 'body'));
+      attempt.headersArrived();
+      // Each getter of a fetch Response runs a brand check: read status and headers once.
+      const { status, headers: responseHeaders } = response;
+      const verdict = permit.record({ kind: 'response', status, headers: responseHeaders });
+      if (response.body === null) {
+        attempt.end();
+        if (verdict === 'success') permit.storeResponse({ status, statusText: response.statusText, headers: responseHeaders, body: null });
+        return { response, headers: responseHeaders };
+      }
+      const succeeded = verdict === 'success';
+      const collector = succeeded ? permit.cacheCollector({ status, statusText: response.statusText, headers: responseHeaders }) : undefined;
+      // A failure already counted needs no body accounting, only the timers' end.
+      const watched = watchBody(response, succeeded ? permit : undefined, attempt, collector, (error) => classifyFetchError(error, callerSignal, attempt.timedOut === 'body'));
+      return {
+        response: watched,
+        headers: responseHeaders,
+        // A failed response that is retried or replaced by a fallback: release its connection.
+        discard: () => void watched.body?.cancel().catch(() => {}),
+      };
+    };
+
+    return box.execute(url, { method, headers, cache: init?.cache ?? request?.cache, signal: callerSignal, replayable }, { send: sendAttempt, answer: (fallback) => toResponse(fallback, url) });
   };
 }
 

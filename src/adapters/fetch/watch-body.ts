@@ -20,9 +20,28 @@ export function watchBody(
   collector: BodyCollector | undefined,
   failure: (error: unknown) => Outcome,
 ): Response {
-  const reader = response.body!.getReader();
+  const body = watchStream(response.body!, permit, attempt, collector, failure);
+  const watched = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  // A constructed Response has no url and is never redirected; keep what the real one said.
+  Object.defineProperties(watched, {
+    url: { value: response.url },
+    redirected: { value: response.redirected },
+    type: { value: response.type },
+  });
+  return watched;
+}
+
+/** The pass-through itself, for any body stream (fetch's, or axios' fetch adapter with `responseType: 'stream'`). */
+export function watchStream(
+  source: ReadableStream<Uint8Array>,
+  permit: AllowedPermit | undefined,
+  attempt: AttemptSignal,
+  collector: BodyCollector | undefined,
+  failure: (error: unknown) => Outcome,
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
   let copy = collector;
-  const body = new ReadableStream<Uint8Array>(
+  return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         let result: ReadableStreamReadResult<Uint8Array>;
@@ -52,12 +71,4 @@ export function watchBody(
     },
     { highWaterMark: 0 },
   );
-  const watched = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-  // A constructed Response has no url and is never redirected; keep what the real one said.
-  Object.defineProperties(watched, {
-    url: { value: response.url },
-    redirected: { value: response.redirected },
-    type: { value: response.type },
-  });
-  return watched;
 }

@@ -1,0 +1,156 @@
+import { BulkheadFullError } from '../errors.js';
+import type { Breaker } from '../core/breaker.js';
+import type { ResolvedRetryOptions } from '../core/options.js';
+import type { AdmittedPermit } from '../core/permit.js';
+import type { AllowedPermit, AttemptHooks, AttemptReport, BreakerBoxEvents, ExecuteRequest, FallbackResponse, Permit, RejectedPermit } from '../core/types.js';
+import { Bulkhead } from './bulkhead.js';
+import { RetryBudget } from './retry-budget.js';
+import { backoff, isRetryable, retryAfterDelay, sleep } from './retry-delay.js';
+
+/** What the pipeline needs from its box. */
+export interface PipelineHost {
+  admit(url: string | URL, request: ExecuteRequest): Permit;
+  /** The origin's breaker, found or created, without admitting anything. */
+  breakerOf(url: string | URL): Breaker;
+  now(): number;
+  random(): number;
+  retrying(event: BreakerBoxEvents['retry']): void;
+  /** The fallback for a request the bulkhead turned away (cache, then value), if any. */
+  bulkheadFallback(breaker: Breaker, method: string, url: string, request: ExecuteRequest): Promise<FallbackResponse | undefined>;
+}
+
+/** Per-origin policy state, created on first use and kept on the origin's breaker. */
+export interface OriginPolicies {
+  budget: RetryBudget | undefined;
+  bulkhead: Bulkhead | undefined;
+}
+
+/**
+ * One request through the origin's policies, in this order:
+ * 1. **bulkhead**: bounds everything in flight to the origin, retries and their delays
+ *    included, so a slow host cannot soak up every socket and every caller;
+ * 2. **retry** (with its budget): a failed attempt may be sent again, but each retry is a
+ *    new attempt that passes the breaker, so
+ * 3. **the breaker** sees every attempt (each failure counts, and an open breaker ends the
+ *    retries at once: never a sleep into a refusal), and
+ * 4. **the attempt** runs under its own timeouts (the adapter's `send`).
+ */
+export async function execute<R>(host: PipelineHost, url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
+  const breaker = host.breakerOf(url);
+  const { retry, bulkhead } = breaker.options;
+  if (retry === undefined && bulkhead === undefined) return once(host, url, request, hooks);
+  const policies = policiesOf(breaker);
+  const slots = policies.bulkhead;
+  if (slots !== undefined && !slots.tryAcquire()) {
+    const waited = await slots.wait(request.signal);
+    if (waited !== 'acquired') return turnedAway(host, breaker, slots, waited === 'timeout', url, request, hooks);
+  }
+  try {
+    return retry === undefined ? await once(host, url, request, hooks) : await withRetries(host, breaker, policies, retry, url, request, hooks);
+  } finally {
+    slots?.release();
+  }
+}
+
+function once<R>(host: PipelineHost, url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
+  const permit = host.admit(url, request);
+  if (!permit.allowed) return refused(permit, hooks);
+  return hooks.send(permit, 1).then((report) => settle(permit, report, hooks));
+}
+
+async function withRetries<R>(
+  host: PipelineHost,
+  breaker: Breaker,
+  policies: OriginPolicies,
+  retry: ResolvedRetryOptions,
+  url: string | URL,
+  request: ExecuteRequest,
+  hooks: AttemptHooks<R>,
+): Promise<R> {
+  const method = (request.method ?? 'GET').toUpperCase();
+  const retryable = isRetryable(method, request.headers, request.replayable !== false, retry);
+  policies.budget?.deposit(host.now());
+  let permit = host.admit(url, request);
+  for (let attempt = 1; ; attempt++) {
+    if (!permit.allowed) return refused(permit, hooks);
+    const report = await hooks.send(permit, attempt);
+    if (permit.verdict !== 'failure' || !retryable || attempt > retry.attempts) return settle(permit, report, hooks);
+    const now = host.now();
+    const outcome = (permit as AdmittedPermit).outcome;
+    const asked = outcome?.kind === 'response' ? retryAfterDelay(outcome.status, 'response' in report ? report.headers : undefined, now, retry) : undefined;
+    if (asked === Infinity) return settle(permit, report, hooks);
+    // A Retry-After paused the breaker for exactly as long: wake when the pause ends.
+    const delay = asked ?? backoff(attempt, retry, host.random);
+    if (!admitsAt(breaker, now + delay)) {
+      // The breaker would refuse the retry: answer with the refusal now, not after a sleep.
+      const next = host.admit(url, request);
+      if (!next.allowed) {
+        discard(report);
+        return refused(next, hooks);
+      }
+      permit = next;
+      continue;
+    }
+    if (policies.budget !== undefined && !policies.budget.tryWithdraw(now)) return settle(permit, report, hooks);
+    discard(report);
+    host.retrying({ origin: breaker.origin, method, url: typeof url === 'string' ? url : url.href, attempt: attempt + 1, delay });
+    await sleep(delay, request.signal);
+    permit = host.admit(url, request);
+  }
+}
+
+/** Whether the breaker will admit a request at `at`, as far as can be told now. */
+function admitsAt(breaker: Breaker, at: number): boolean {
+  switch (breaker.state) {
+    case 'closed':
+      return true;
+    case 'open':
+      return at >= breaker.openUntil;
+    case 'half-open':
+      return breaker.probesAdmitted < breaker.options.breaker.halfOpenProbes;
+    default:
+      return false;
+  }
+}
+
+/** The final answer of an attempt: a failure gets its `open-or-failure` fallback, if any. */
+async function settle<R>(permit: AllowedPermit, report: AttemptReport<R>, hooks: AttemptHooks<R>): Promise<R> {
+  if (permit.verdict === 'failure') {
+    const fallback = await permit.fallback();
+    if (fallback !== undefined) {
+      discard(report);
+      return hooks.answer(fallback);
+    }
+  }
+  if ('error' in report) throw report.error;
+  return report.response;
+}
+
+async function refused<R>(permit: RejectedPermit, hooks: AttemptHooks<R>): Promise<R> {
+  const fallback = await permit.fallback();
+  if (fallback !== undefined) return hooks.answer(fallback);
+  throw permit.error;
+}
+
+async function turnedAway<R>(host: PipelineHost, breaker: Breaker, slots: Bulkhead, timedOut: boolean, url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
+  const method = (request.method ?? 'GET').toUpperCase();
+  const href = typeof url === 'string' ? url : url.href;
+  const fallback = await host.bulkheadFallback(breaker, method, href, request);
+  if (fallback !== undefined) return hooks.answer(fallback);
+  throw new BulkheadFullError({ origin: breaker.origin, method, url: href, maxConcurrent: slots.maxConcurrent, maxQueue: slots.maxQueue, queueTimeout: timedOut ? slots.queueTimeout : undefined });
+}
+
+function discard<R>(report: AttemptReport<R>): void {
+  if ('response' in report) report.discard?.();
+}
+
+function policiesOf(breaker: Breaker): OriginPolicies {
+  if (breaker.policies !== undefined) return breaker.policies;
+  const { retry, bulkhead } = breaker.options;
+  const policies: OriginPolicies = {
+    budget: retry?.budget === undefined ? undefined : new RetryBudget(retry.budget.ratio, retry.budget.minPerSecond),
+    bulkhead: bulkhead === undefined ? undefined : new Bulkhead(bulkhead.maxConcurrent, bulkhead.maxQueue, bulkhead.queueTimeout),
+  };
+  breaker.policies = policies;
+  return policies;
+}
