@@ -21,6 +21,7 @@ export interface ClientFaults {
  * stream's own error is read from it afterwards.
  */
 export function watchClientFaults(attempt: InternalAxiosRequestConfig): ClientFaults {
+  /** What the caller's hooks threw during this attempt. */
   const thrown = new Set<unknown>();
   const hook = attempt.beforeRedirect as ((...args: unknown[]) => unknown) | undefined;
   if (typeof hook === 'function') {
@@ -39,8 +40,9 @@ export function watchClientFaults(attempt: InternalAxiosRequestConfig): ClientFa
       if (typeof error !== 'object' || error === null) return false;
       // A request body stream (a file that is not there) that failed: Node keeps its error on `errored`.
       if (typeof data === 'object' && data !== null && typeof data.pipe === 'function' && data.errored) return true;
-      const { code, message, cause } = error as { code?: unknown; message?: unknown; cause?: unknown };
-      if (thrown.has(error) || thrown.has(cause)) return true;
+      // follow-redirects wraps a hook's throw as ERR_FR_REDIRECTION_FAILURE, without the original.
+      if (thrown.size > 0) return true;
+      const { code, message } = error as { code?: unknown; message?: unknown };
       if (typeof code === 'string' && CLIENT_CODES.has(code)) return true;
       return typeof message === 'string' && LIMIT_MESSAGE.test(message);
     },
