@@ -43,7 +43,7 @@ interface Fault {
 }
 
 const faults: Fault[] = [
-  { name: 'an option axios rejects (httpVersion: 3, ERR_BAD_OPTION_VALUE)', adapters: ['http'], config: () => ({ url: '/ok', httpVersion: 3 } as AxiosRequestConfig), expected: /ERR_BAD_OPTION_VALUE/ },
+  { name: 'an option axios rejects (httpVersion: 3, ERR_BAD_OPTION_VALUE)', adapters: ['http'], config: () => ({ url: '/ok', httpVersion: 3 } as unknown as AxiosRequestConfig), expected: /ERR_BAD_OPTION_VALUE/ },
   { name: 'a maxContentLength violation', adapters: ['http', 'fetch'], config: () => ({ url: '/big', maxContentLength: 100 }), expected: /maxContentLength/ },
   { name: 'a maxBodyLength violation', adapters: ['http', 'fetch'], config: () => ({ url: '/ok', method: 'post', data: 'y'.repeat(1000), maxBodyLength: 100 }), expected: /maxBodyLength/ },
   {

@@ -25,7 +25,7 @@ function withJar(send: FetchFunction, jar: Jar): FetchFunction {
     if (jar.cookie !== undefined) headers.set('cookie', jar.cookie);
     const response = await send(input, { ...init, headers });
     const set = response.headers.get('set-cookie');
-    if (set !== null) jar.cookie = set.split(';')[0];
+    if (set !== null) jar.cookie = set.split(';')[0]!;
     return response;
   };
 }

@@ -23,7 +23,7 @@ const payload = Buffer.alloc(MiB, 'b');
 let server: LoopbackServer;
 let hits = 0;
 beforeAll(async () => {
-  server = await listenLoopback((req: IncomingMessage, res: ServerResponse, url: URL) => {
+  server = await listenLoopback((_req: IncomingMessage, res: ServerResponse, url: URL) => {
     hits++;
     const size = Number(url.searchParams.get('size') ?? '2');
     const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-length': String(size) };
