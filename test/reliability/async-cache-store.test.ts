@@ -1,7 +1,8 @@
 /**
  * Issue 9: a `CacheStore` whose methods return promises (a shared store, like Redis) serves
  * the cached fallback through every adapter; a store that fails is a miss, never an error;
- * and a store that never answers must not hang the caller.
+ * and a store that never answers must not hang the caller (its lookup is a miss after
+ * `cache.lookupTimeout`).
  *
  * 0.1's store interface was synchronous only: a store returning a promise was taken as a hit
  * whose entry was the promise itself, and a throwing store broke the request.
@@ -165,12 +166,28 @@ describe.each(Object.entries(clients))('%s with an async store', (_name, client)
     expect(isCircuitOpenError((refused as { error?: unknown }).error)).toBe(true);
   });
 
-  it('a store that never answers does not hang the caller: the request settles (as a miss) within 2 s', async () => {
+  it('a store that never answers does not hang the caller: the lookup is a miss after cache.lookupTimeout (default 100 ms)', async () => {
     const box = createBreakerBox({ fallback: { cache: true, value: { status: 200, body: { from: 'value' } } }, cacheStore: silentStore });
     const get = client(box);
     // The write never lands either; the caller has its response at once all the same.
     expect(await within(get(`${server.origin}/ok`), 2_000)).toMatchObject({ status: 200, fallback: null });
     box.isolate(server.origin);
+    const started = performance.now();
     expect(await within(get(`${server.origin}/ok`), 2_000)).toMatchObject({ status: 200, fallback: 'value' });
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(90);
+    expect(waited).toBeLessThan(1_000);
+  });
+
+  it('a configured cache.lookupTimeout is how long a silent store is waited for', async () => {
+    const box = createBreakerBox({ fallback: { cache: { lookupTimeout: 300 } }, cacheStore: silentStore });
+    const get = client(box);
+    box.isolate(server.origin);
+    const started = performance.now();
+    const refused = await within(get(`${server.origin}/ok`), 2_000);
+    const waited = performance.now() - started;
+    expect(isCircuitOpenError((refused as { error?: unknown }).error)).toBe(true);
+    expect(waited).toBeGreaterThanOrEqual(290);
+    expect(waited).toBeLessThan(1_500);
   });
 });
