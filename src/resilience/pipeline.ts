@@ -80,7 +80,7 @@ async function withRetries<R>(
     const asked = outcome?.kind === 'response' ? retryAfterDelay(outcome.status, 'response' in report ? report.headers : undefined, now, retry) : undefined;
     if (asked === Infinity) return settle(permit, report, hooks);
     // A Retry-After paused the breaker for exactly as long: wake when the pause ends.
-    const delay = asked ?? backoff(attempt, retry, host.random);
+    const delay = asked ?? backoff(attempt, retry, () => host.random());
     if (!admitsAt(breaker, now + delay)) {
       // The breaker would refuse the retry: answer with the refusal now, not after a sleep.
       const next = host.admit(url, request);
