@@ -156,6 +156,8 @@ describe.skipIf(!redisServerAvailable())('shareOpenState', () => {
     const second = createBreakerBox();
     const stopFirst = shareOpenState(first, { client: connect(), subscriber, prefix });
     stops.push(shareOpenState(second, { client: connect(), subscriber, prefix }));
+    // One subscription for both boxes (and the test's listener).
+    await waitUntil('the shared subscription', async () => (await channelSubscribers()) === 2);
     const sender = await sharing();
     stopFirst();
     stopFirst();

@@ -11,8 +11,10 @@ import { delimiter, join } from 'node:path';
 
 export const INSTALL_HINT = 'redis-server is not installed; install it with `sudo apt-get install redis-server` to run the Redis tests';
 
-/** The path of `redis-server`, or `undefined`. */
+/** The path of `redis-server` (`BREAKERBOX_REDIS_SERVER`, else the PATH), or `undefined`. */
 export function findRedisServer(): string | undefined {
+  const chosen = process.env['BREAKERBOX_REDIS_SERVER'];
+  if (chosen !== undefined) return existsSync(chosen) ? chosen : undefined;
   for (const dir of (process.env['PATH'] ?? '').split(delimiter).concat('/usr/bin', '/usr/local/bin')) {
     const candidate = join(dir, 'redis-server');
     if (dir !== '' && existsSync(candidate)) return candidate;
