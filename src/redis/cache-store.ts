@@ -1,6 +1,6 @@
 import type { CachedResponse, CacheStore } from '../core/types.js';
 import { resolveRedisCacheStoreOptions, type RedisCacheStoreOptions } from './cache-store-options.js';
-import { isReady } from './client.js';
+import { connectIfLazy, isReady } from './client.js';
 import { decodeEntry, encodeEntry } from './entry-codec.js';
 import { hashedKey } from './hash-key.js';
 
@@ -81,6 +81,7 @@ export function createRedisCacheStore(options: RedisCacheStoreOptions): RedisCac
     written.set(key, Date.now());
   };
 
+  connectIfLazy(client);
   /** Whether a command may be sent now; counts the ones that may not. */
   const canSend = (): boolean => {
     if (isReady(client) && stats.pending < maxPending) return true;

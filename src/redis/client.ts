@@ -13,6 +13,21 @@ export function isReady(client: { readonly status: string }): boolean {
   return client.status === 'ready';
 }
 
+/**
+ * A client made with `lazyConnect: true` connects on its first command; breakerbox sends
+ * none while it is not ready, so it starts the connection itself (once, errors left to
+ * ioredis's own 'error' events and retries).
+ */
+export function connectIfLazy(client: { readonly status: string; connect(): Promise<void> }): void {
+  if (client.status === 'wait') client.connect().then(undefined, () => {});
+}
+
+/** The client's own `keyPrefix` (ioredis adds it to every key it sends, but not to SCAN's pattern or its replies). */
+export function clientKeyPrefix(client: { readonly options?: { keyPrefix?: string | undefined } }): string {
+  const prefix = client.options?.keyPrefix;
+  return typeof prefix === 'string' ? prefix : '';
+}
+
 /** A TypeError naming the option unless `value` looks like an ioredis client with the given methods. */
 export function assertClient(path: string, value: unknown, methods: readonly string[]): void {
   const client = value as Record<string, unknown> | null;

@@ -1,6 +1,6 @@
 import type { BreakerBox, BreakerBoxEvents, StateChangeCause } from '../core/types.js';
 import { addSubscription, removeSubscription } from './channel-subscriptions.js';
-import { isReady } from './client.js';
+import { clientKeyPrefix, connectIfLazy, isReady } from './client.js';
 import { resolveShareOpenStateOptions, type ShareOpenStateOptions } from './share-options.js';
 import { parseSignal, signalNames, type OpenSignal } from './signal.js';
 
@@ -15,6 +15,8 @@ const SHARED_OPEN_CAUSES: ReadonlySet<StateChangeCause> = new Set(['failures', '
 /** Keys read per SCAN step, and at most this many origins learnt on a (re)start. */
 const SCAN_COUNT = 100;
 const MAX_SYNCED_KEYS = 10_000;
+/** Origins whose peer signal is remembered, to catch up on a reset missed while away. */
+const MAX_REMEMBERED_ORIGINS = 10_000;
 
 /**
  * Shares a box's open breakers with every replica on the same Redis (and prefix): when a
@@ -51,7 +53,9 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     throw new TypeError(`shareOpenState expects a box from createBreakerBox() as its first argument, got ${box === null ? 'null' : typeof box}`);
   }
   const { client, subscriber, prefix, clock, onError } = resolveShareOpenStateOptions(options);
-  const { channel, keyPrefix, keyPattern } = signalNames(prefix);
+  const { channel, keyPrefix, keyPattern } = signalNames(prefix, clientKeyPrefix(client));
+  /** What SCAN returns carries the client's own keyPrefix, which MGET would add a second time. */
+  const ownPrefixLength = clientKeyPrefix(client).length;
   const self = crypto.randomUUID();
   const report = (error: unknown): void => {
     if (onError === undefined) return;
@@ -81,11 +85,19 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     else if (signal.kind === 'isolate') transaction.set(key, payload);
     else transaction.del(key);
     transaction.publish(channel, payload);
-    transaction.exec().then(undefined, (error: unknown) => {
+    transaction.exec().then(flushUnsent, (error: unknown) => {
       // Keep it for the next 'ready', unless a newer signal for the origin is waiting already.
       if (!stopped && !unsent.has(signal.origin)) unsent.set(signal.origin, signal);
       report(error);
     });
+  };
+
+  /** Redis answered again without a reconnect (a slow spell, a command timeout): send what waited. */
+  const flushUnsent = (): void => {
+    if (unsent.size === 0 || stopped || !isReady(client)) return;
+    const waiting = [...unsent.values()];
+    unsent.clear();
+    for (const signal of waiting) if (signal.kind !== 'open' || signal.until > Date.now()) send(signal);
   };
 
   const onStateChange = (event: BreakerBoxEvents['stateChange']): void => {
@@ -118,8 +130,14 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
       } else {
         box.reset(signal.origin);
       }
+      // A peer's word is newer than ours still waiting to be sent for the same origin.
+      unsent.delete(signal.origin);
       if (signal.kind === 'reset') fromPeers.delete(signal.origin);
-      else fromPeers.set(signal.origin, signal.kind);
+      else {
+        // Bounded like the box's registry; forgetting only costs catching up on a missed reset.
+        if (fromPeers.size >= MAX_REMEMBERED_ORIGINS) fromPeers.clear();
+        fromPeers.set(signal.origin, signal.kind);
+      }
     } catch (error) {
       // Not an origin (another program writing to our channel): ignore it.
       report(error);
@@ -143,9 +161,7 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
       syncAgain = true;
       return;
     }
-    const pending = [...unsent.values()];
-    unsent.clear();
-    for (const signal of pending) if (signal.kind !== 'open' || signal.until > Date.now()) send(signal);
+    flushUnsent();
     syncing = readKeys()
       .then(applyKeys, (error: unknown) => report(error))
       .finally(() => {
@@ -166,7 +182,7 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
       cursor = next;
       seen += keys.length;
       if (keys.length === 0) continue;
-      for (const value of await client.mget(keys)) {
+      for (const value of await client.mget(keys.map((key) => key.slice(ownPrefixLength)))) {
         const signal = value === null ? undefined : parseSignal(value);
         if (signal !== undefined) found.push(signal);
       }
@@ -201,6 +217,7 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
   subscriber.on('ready', onSubscriberReady);
   client.on('ready', sync);
   addSubscription(subscriber, channel).then(sync, report);
+  connectIfLazy(client);
 
   return () => {
     if (stopped) return;

@@ -17,14 +17,15 @@ export interface SignalNames {
   channel: string;
   /** The prefix of the per-origin keys (the origin follows it). */
   keyPrefix: string;
-  /** A `SCAN MATCH` pattern for every per-origin key. */
+  /** A `SCAN MATCH` pattern for every per-origin key, the client's own `keyPrefix` included. */
   keyPattern: string;
 }
 
-export function signalNames(prefix: string): SignalNames {
+/** `clientPrefix`: the ioredis client's `keyPrefix` option, which it adds to keys but not to SCAN's pattern. */
+export function signalNames(prefix: string, clientPrefix = ''): SignalNames {
   const keyPrefix = `${prefix}open:`;
   // SCAN's MATCH is a glob: a prefix with *, ?, [ or \ in it must match literally.
-  return { channel: `${prefix}open-state`, keyPrefix, keyPattern: `${keyPrefix.replace(/[*?[\]\\]/g, '\\$&')}*` };
+  return { channel: `${prefix}open-state`, keyPrefix, keyPattern: `${(clientPrefix + keyPrefix).replace(/[*?[\]\\]/g, '\\$&')}*` };
 }
 
 /** An origin's longest text we accept from the wire (an origin is scheme, host and port). */

@@ -155,7 +155,7 @@ describe.skipIf(!redisServerAvailable())('createRedisCacheStore against a real r
     expect(first.store.stats()).toMatchObject({ misses: 1, hits: 0 });
   });
 
-  it('deletes through the store, and a client that is not connected is a miss at once, with no promise', async () => {
+  it('deletes through the store; a client not connected yet is a miss at once, with no promise, and a lazy one gets connected', async () => {
     const { store } = await replica();
     const entry: CachedResponse = { status: 200, statusText: 'OK', headers: [['content-type', 'text/plain']], body: new Uint8Array([1, 2, 3]), storedAt: Date.now(), vary: [] };
     store.set('GET https://a.example/x', entry);
@@ -169,6 +169,10 @@ describe.skipIf(!redisServerAvailable())('createRedisCacheStore against a real r
     expect(cold.get('GET https://a.example/x')).toBeUndefined();
     cold.set('GET https://a.example/x', entry);
     expect(cold.stats()).toMatchObject({ skipped: 2, pending: 0 });
+    // A lazyConnect client is connected by the store (it sends nothing until then), and then used.
+    await waitUntil('the lazy client to connect', () => offline.status === 'ready');
+    cold.set('GET https://a.example/y', entry);
+    await waitUntil('the lazy client’s write', async () => (await keys()).length === 1);
     offline.disconnect();
   });
 

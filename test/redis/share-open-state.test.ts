@@ -167,6 +167,25 @@ describe.skipIf(!redisServerAvailable())('shareOpenState', () => {
     expect(first.state(ORIGIN)).toBe('closed');
   });
 
+  it('reads the keys of clients made with keyPrefix and lazyConnect on start', async () => {
+    await listen();
+    const prefixed = (lazyConnect: boolean) => {
+      const client = new Redis({ host: '127.0.0.1', port: redis.port, keyPrefix: 'app:', lazyConnect });
+      client.on('error', () => {});
+      connections.push(client);
+      return client;
+    };
+    const a = createBreakerBox();
+    stops.push(shareOpenState(a, { client: prefixed(false), subscriber: prefixed(false), prefix }));
+    await waitUntil('the subscription', async () => (await channelSubscribers()) === 2);
+    a.isolate(ORIGIN);
+    await waitUntil('the key', async () => (await admin.exists(`app:${prefix}open:${ORIGIN}`)) === 1);
+    // Started later, with clients that have not connected yet: it connects them and learns the isolate.
+    const late = createBreakerBox();
+    stops.push(shareOpenState(late, { client: prefixed(true), subscriber: prefixed(true), prefix }));
+    await waitUntil('the late box isolated', () => late.state(ORIGIN) === 'isolated');
+  });
+
   it('rejects bad arguments with errors that name the option and the value', () => {
     const client = connect();
     const box = createBreakerBox();
