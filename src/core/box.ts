@@ -87,9 +87,10 @@ class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
   // --- BreakerBox ---
 
   admit(url: string | URL, request?: AdmitRequest): Permit {
-    const breaker = this.breakerOf(url);
+    // Checked before the breaker is found: a bad call must not create (or evict) one.
     const rawMethod: unknown = request?.method;
     if (rawMethod !== undefined && typeof rawMethod !== 'string') throw new TypeError(`admit() request.method must be a string, got ${typeof rawMethod}`);
+    const breaker = this.breakerOf(url);
     const origin = breaker.origin;
     const admitted = breaker.tryAdmit();
     const method = rawMethod === undefined ? 'GET' : rawMethod === 'GET' ? rawMethod : rawMethod.toUpperCase();
