@@ -165,7 +165,7 @@ describe.skipIf(!redisServerAvailable())('createRedisCacheStore against a real r
     await waitUntil('the entry gone', async () => (await keys()).length === 0);
 
     const offline = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: true });
-    const cold = createRedisCacheStore({ client: offline });
+    const cold = createRedisCacheStore({ client: offline, prefix });
     expect(cold.get('GET https://a.example/x')).toBeUndefined();
     cold.set('GET https://a.example/x', entry);
     expect(cold.stats()).toMatchObject({ skipped: 2, pending: 0 });
