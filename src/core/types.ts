@@ -478,8 +478,12 @@ export type AttemptReport<R> =
  * budget, the breaker, fallbacks) is the box's.
  */
 export interface AttemptHooks<R> {
-  /** Send one attempt (1 for the first) under `permit`, and `record()` how it ended before returning. */
-  send(permit: AllowedPermit, attempt: number): Promise<AttemptReport<R>>;
+  /**
+   * Send one attempt (1 for the first) under `permit`, and `record()` how it ended before
+   * returning. `final` is false while a retry may follow: the request must stay sendable
+   * (a fetch `Request` with a body is sent as a clone, say).
+   */
+  send(permit: AllowedPermit, attempt: number, final: boolean): Promise<AttemptReport<R>>;
   /** A fallback (cache, value or refusal response) in the client's response type. */
   answer(fallback: FallbackResponse): R | Promise<R>;
 }

@@ -55,7 +55,7 @@ export async function execute<R>(host: PipelineHost, url: string | URL, request:
 function once<R>(host: PipelineHost, url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
   const permit = host.admit(url, request);
   if (!permit.allowed) return refused(permit, hooks);
-  return hooks.send(permit, 1).then((report) => settle(permit, report, hooks));
+  return hooks.send(permit, 1, true).then((report) => settle(permit, report, hooks));
 }
 
 async function withRetries<R>(
@@ -73,7 +73,7 @@ async function withRetries<R>(
   let permit = host.admit(url, request);
   for (let attempt = 1; ; attempt++) {
     if (!permit.allowed) return refused(permit, hooks);
-    const report = await hooks.send(permit, attempt);
+    const report = await hooks.send(permit, attempt, !retryable || attempt > retry.attempts);
     if (permit.verdict !== 'failure' || !retryable || attempt > retry.attempts) return settle(permit, report, hooks);
     const now = host.now();
     const outcome = (permit as AdmittedPermit).outcome;

@@ -9,7 +9,13 @@ import { bodyChunks, type BodyHealth, isBodyHealth } from './bodies.js';
  * request's `x-api-key` or `proxy-authorization` (so a scenario sees whose answer it got);
  * `{ okHeaders }` is the same answer with extra response headers.
  */
-export type Health = 'ok' | 'error503' | { retryAfter: number } | 'network' | 'hang' | { status: number } | { okHeaders: Record<string, string> } | BodyHealth;
+export type Health = 'ok' | 'error503' | { retryAfter: number } | 'network' | 'hang' | { status: number } | { okHeaders: Record<string, string> } | { failFirst: number } | BodyHealth;
+
+/** `{ failFirst: n }`: the next n requests get a 503, then the host is healthy. Resolved per request. */
+function current(health: Health, served: number): Health {
+  if (typeof health === 'object' && 'failFirst' in health) return served < health.failFirst ? 'error503' : 'ok';
+  return health;
+}
 
 const SSE = { 'content-type': 'text/event-stream', 'cache-control': 'no-transform' };
 
@@ -41,7 +47,8 @@ export function mswBackends(server: SetupServer): BackendKind {
     name: 'msw',
     async create(label) {
       const origin = `https://${label}-${next++}.contract.test`;
-      let health: Health = 'ok';
+      let configured: Health = 'ok';
+      let flaky = 0;
       let hits = 0;
       let openStreams = 0;
       const count = ({ request }: { request: Request }) => {
@@ -50,6 +57,7 @@ export function mswBackends(server: SetupServer): BackendKind {
       server.events.on('request:start', count);
       server.use(
         http.all(`${origin}/*`, async ({ request }) => {
+          const health = current(configured, flaky++);
           const echo = okText({ url: request.url, header: (name) => request.headers.get(name) });
           if (health === 'ok') return HttpResponse.text(echo);
           if (typeof health === 'object' && 'okHeaders' in health) return HttpResponse.text(echo, { headers: health.okHeaders });
@@ -87,13 +95,15 @@ export function mswBackends(server: SetupServer): BackendKind {
             return HttpResponse.text('never');
           }
           if ('retryAfter' in health) return new HttpResponse('busy', { status: 503, headers: { 'retry-after': String(health.retryAfter) } });
-          return new HttpResponse(`status ${health.status}`, { status: health.status });
+          if ('status' in health) return new HttpResponse(`status ${health.status}`, { status: health.status });
+          return new HttpResponse('unknown health', { status: 500 });
         }),
       );
       return {
         origin,
         set: (h) => {
-          health = h;
+          configured = h;
+          flaky = 0;
         },
         hits: () => hits,
         openStreams: () => openStreams,
@@ -108,24 +118,27 @@ export function mswBackends(server: SetupServer): BackendKind {
 export const realBackends: BackendKind = {
   name: 'node:http',
   async create() {
-    let health: Health = 'ok';
+    let configured: Health = 'ok';
+    let flaky = 0;
     let hits = 0;
     let openStreams = 0;
     const server = await listenLoopback((req, res) => {
       hits++;
-      const current = health;
+      const now = current(configured, flaky++);
       const header = (name: string) => {
         const value = req.headers[name];
         return Array.isArray(value) ? value.join(', ') : value;
       };
-      if (current === 'ok') return void res.writeHead(200, { 'content-type': 'text/plain' }).end(okText({ url: req.url ?? '/', header }));
-      if (current === 'network') return void req.socket.resetAndDestroy();
+      if (now === 'ok') return void res.writeHead(200, { 'content-type': 'text/plain' }).end(okText({ url: req.url ?? '/', header }));
+      if (now === 'network') return void req.socket.resetAndDestroy();
       // A hang never answers; close() ends the connection.
-      if (current === 'hang') return;
-      if (current === 'error503') return void res.writeHead(503).end('down');
-      if (typeof current === 'object' && 'okHeaders' in current) return void res.writeHead(200, { 'content-type': 'text/plain', ...current.okHeaders }).end(okText({ url: req.url ?? '/', header }));
-      if (typeof current === 'object' && 'retryAfter' in current) return void res.writeHead(503, { 'retry-after': String(current.retryAfter) }).end('busy');
-      if (typeof current === 'object' && 'status' in current) return void res.writeHead(current.status).end(`status ${current.status}`);
+      if (now === 'hang') return;
+      if (now === 'error503') return void res.writeHead(503).end('down');
+      if (typeof now === 'object' && 'okHeaders' in now) return void res.writeHead(200, { 'content-type': 'text/plain', ...now.okHeaders }).end(okText({ url: req.url ?? '/', header }));
+      if (typeof now === 'object' && 'retryAfter' in now) return void res.writeHead(503, { 'retry-after': String(now.retryAfter) }).end('busy');
+      if (typeof now === 'object' && 'status' in now) return void res.writeHead(now.status).end(`status ${now.status}`);
+      if (!isBodyHealth(now)) return void res.writeHead(500).end('unknown health');
+      const body = now;
       // Body behaviours: headers at once, then the chunks as they come; 'close' tells when the client let go.
       let stopped = false;
       openStreams++;
@@ -133,10 +146,10 @@ export const realBackends: BackendKind = {
         stopped = true;
         openStreams--;
       });
-      res.writeHead(200, current === 'endless' ? SSE : { 'content-type': 'text/plain' });
+      res.writeHead(200, body === 'endless' ? SSE : { 'content-type': 'text/plain' });
       res.flushHeaders();
       void (async () => {
-        const chunks = bodyChunks(current, () => stopped);
+        const chunks = bodyChunks(body, () => stopped);
         for (;;) {
           const next = await chunks.next();
           if (stopped) return;
@@ -153,7 +166,8 @@ export const realBackends: BackendKind = {
     return {
       origin: server.origin,
       set(next) {
-        health = next;
+        configured = next;
+        flaky = 0;
       },
       hits: () => hits,
       openStreams: () => openStreams,

@@ -1,16 +1,19 @@
 import axios, { type AxiosInstance } from 'axios';
 import ky from 'ky';
 import { createFetch } from '../../src/adapters/fetch/index.js';
-import { isCircuitOpenError, type BreakerBox } from '../../src/index.js';
+import { findBreakerBoxError, isBulkheadFullError, isCircuitOpenError, type BreakerBox } from '../../src/index.js';
 
 /** How one request ended, the same shape for every client, so scenarios compare like with like. */
 export type Result =
   | { kind: 'response'; status: number; body: string; fallback: string | null }
   | { kind: 'open' }
+  | { kind: 'bulkhead' }
   | { kind: 'error'; name: string };
 
 export interface RequestOptions {
   signal?: AbortSignal;
+  /** @default 'GET' (a POST sends a small JSON body) */
+  method?: 'GET' | 'POST';
   /** Request headers; the object is the client's own and may be changed after the call returns. */
   headers?: Record<string, string>;
 }
@@ -48,7 +51,10 @@ export interface ClientDriver {
 
 /** Errors in one vocabulary: `TimeoutError`, `AbortError` or `NetworkError` (fetch says TypeError, axios and ky their own). */
 function failed(error: unknown): Result {
-  if (isCircuitOpenError(error)) return { kind: 'open' };
+  // Found inside the wrappers clients put around it, as users would.
+  const own = findBreakerBoxError(error);
+  if (isCircuitOpenError(own)) return { kind: 'open' };
+  if (isBulkheadFullError(own)) return { kind: 'bulkhead' };
   const name = (error as Error | undefined)?.name;
   return { kind: 'error', name: name === 'TimeoutError' || name === 'AbortError' ? name : 'NetworkError' };
 }
@@ -57,6 +63,10 @@ function init(options: RequestOptions): RequestInit {
   const request: RequestInit = {};
   if (options.signal) request.signal = options.signal;
   if (options.headers) request.headers = options.headers;
+  if (options.method === 'POST') {
+    request.method = 'POST';
+    request.body = '{"order":1}';
+  }
   return request;
 }
 
@@ -152,7 +162,8 @@ function axiosDriver(adapter: 'http' | 'fetch'): ClientDriver {
         },
         async get(url, options = {}) {
           try {
-            const response = await instance.get<string>(url, init(options) as Record<string, unknown>);
+            const { body, ...config } = init(options) as Record<string, unknown>;
+            const response = await instance.request<string>({ url, ...config, data: body });
             return { kind: 'response', status: response.status, body: String(response.data), fallback: (response.headers['x-breakerbox-fallback'] as string | undefined) ?? null };
           } catch (error) {
             // Only validateStatus' rejection is an answer; a body that broke off also carries a response (status 200).
@@ -180,7 +191,7 @@ const kyDriver: ClientDriver = {
       cachesStreams: true,
       async get(url, options = {}) {
         try {
-          const response = await client.get(url, init(options));
+          const response = await client(url, init(options) as Parameters<typeof client>[1]);
           return { kind: 'response', status: response.status, body: await response.text(), fallback: response.headers.get('x-breakerbox-fallback') };
         } catch (error) {
           return failed(error);

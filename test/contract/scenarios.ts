@@ -5,6 +5,7 @@ import type { Backend, BackendKind } from './backends.js';
 import type { Client, ClientDriver, Result } from './clients.js';
 import { bodyScenarios } from './scenarios-bodies.js';
 import { cacheScenarios } from './scenarios-cache.js';
+import { policyScenarios } from './scenarios-policies.js';
 
 export interface Context {
   client: Client;
@@ -172,7 +173,7 @@ const basics: Scenario[] = [
 ];
 
 /** Every scenario, run against every adapter and both backends. */
-export const scenarios: Scenario[] = [...basics, ...cacheScenarios, ...bodyScenarios];
+export const scenarios: Scenario[] = [...basics, ...cacheScenarios, ...bodyScenarios, ...policyScenarios];
 
 /** Build the context for one scenario run: a fresh box on a manual clock, a client, a host. */
 export async function runScenario(scenario: Scenario, driver: ClientDriver, backends: BackendKind): Promise<void> {

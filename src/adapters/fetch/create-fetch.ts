@@ -80,17 +80,19 @@ export function createFetch(box: BreakerBox, options: CreateFetchOptions = {}): 
     const headers = (init?.headers ?? request?.headers) as HeadersLike | undefined;
     const callerSignal = init?.signal ?? request?.signal ?? undefined;
     const requestBody = watchRequestBody(init);
-    // A stream is read once, and so is a Request's own body: neither can be sent again.
-    const replayable = requestBody === undefined && (init?.body != null || request === undefined || request.body === null);
+    // A stream in init is read once: it cannot be sent again. A Request's own body can, from a clone.
+    const replayable = requestBody === undefined;
+    const cloneable = request !== undefined && init?.body == null && request.body !== null;
 
-    const sendAttempt = async (permit: AllowedPermit): Promise<AttemptReport<Response>> => {
+    const sendAttempt = async (permit: AllowedPermit, _attempt: number, final: boolean): Promise<AttemptReport<Response>> => {
       const attempt = new AttemptSignal(callerSignal, permit.timeout, permit.bodyTimeout);
       const downstream: MarkedInit = { ...init, [ADMITTED]: box };
       if (attempt.signal !== callerSignal) downstream.signal = attempt.signal ?? null;
       if (requestBody !== undefined) downstream.body = requestBody.body;
       let response: Response;
       try {
-        response = await send(input, downstream);
+        // While a retry may follow, the Request's body is sent from a clone, so the original stays unread.
+        response = await send(cloneable && !final ? request.clone() : input, downstream);
       } catch (error) {
         attempt.end();
         if (requestBody?.failed === true) {
