@@ -79,7 +79,7 @@ export interface Timed<T> {
 }
 
 /** Runs `call` and measures it; never throws (the error is in the result). */
-export async function timed<T>(call: () => Promise<T>): Promise<Timed<T>> {
+export async function timed<T>(call: () => PromiseLike<T>): Promise<Timed<T>> {
   const started = performance.now();
   try {
     const value = await call();
@@ -93,10 +93,11 @@ export async function timed<T>(call: () => Promise<T>): Promise<Timed<T>> {
  * Makes the imitation fail and calls through the SDK until the origin's breaker is open,
  * as a user's traffic would. Throws if it is still not open after `maxCalls` calls.
  */
-export async function tripThroughSdk(box: BreakerBox, server: ImitationServer, call: () => Promise<unknown>, maxCalls = 10): Promise<number> {
+export async function tripThroughSdk(box: BreakerBox, server: ImitationServer, call: () => PromiseLike<unknown>, maxCalls = 10): Promise<number> {
   server.setHealth('failing');
   for (let calls = 1; calls <= maxCalls; calls++) {
-    await call().catch(() => undefined);
+    // Query builders (postgrest-js) are thenables, not promises.
+    await Promise.resolve().then(call).catch(() => undefined);
     if (box.state(server.origin) === 'open') return calls;
   }
   throw new Error(`the breaker for ${server.origin} was still ${box.state(server.origin)} after ${maxCalls} failing calls`);
