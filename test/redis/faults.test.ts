@@ -114,9 +114,12 @@ describe.skipIf(!redisServerAvailable())('Redis trouble never becomes the caller
     const restarted = Date.now();
     await redis.restart();
     await waitUntil('b to learn what a opened while Redis was down', () => b.box.state(origin) === 'open', 5_000);
+    const caughtUp = Date.now() - restarted;
+    // Each connection comes back on its own retry schedule: sharing is back once both of b's
+    // are (a busy machine can take a second or more to get there).
+    expect(await shares(a, b, 5_000)).toBe(true);
     const back = Date.now() - restarted;
-    console.info(`restarted: the open made while Redis was down reached b ${back} ms after the restart`);
-    expect(await shares(a, b)).toBe(true);
+    console.info(`restarted: the open made while Redis was down reached b ${caughtUp} ms after the restart; a new signal went through ${back} ms after it`);
     expect(await shares(b, a)).toBe(true);
   });
 

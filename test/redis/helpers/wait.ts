@@ -1,5 +1,5 @@
 /** Poll `check` every few ms until it returns true; throw with `what` after `timeout` ms. */
-export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeout = 3_000): Promise<number> {
+export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeout = 5_000): Promise<number> {
   const started = Date.now();
   for (;;) {
     if (await check()) return Date.now() - started;
