@@ -12,15 +12,19 @@ const sources: Record<Subpath, string> = {
   'breakerbox/axios': '../../src/adapters/axios/index.ts',
   'breakerbox/ky': '../../src/adapters/ky/index.ts',
   'breakerbox/msw': '../../src/testing/msw/index.ts',
+  'breakerbox/otel': '../../src/otel/index.ts',
+  'breakerbox/redis': '../../src/redis/index.ts',
 };
 
 /** The names API.md fixes, per subpath. */
 const contract: Record<Subpath, readonly string[]> = {
-  breakerbox: ['createBreakerBox', 'CircuitOpenError', 'BreakerBoxError', 'isCircuitOpenError'],
+  breakerbox: ['createBreakerBox', 'CircuitOpenError', 'BreakerBoxError', 'isCircuitOpenError', 'BulkheadFullError', 'isBulkheadFullError', 'findBreakerBoxError'],
   'breakerbox/fetch': ['createFetch', 'patchGlobalFetch'],
   'breakerbox/axios': ['attachToAxios'],
   'breakerbox/ky': ['kyOptions'],
   'breakerbox/msw': ['outage', 'countRequests', 'listenStrict'],
+  'breakerbox/otel': ['instrument'],
+  'breakerbox/redis': ['createRedisCacheStore', 'shareOpenState'],
 };
 
 /** Public functions whose first argument is the box (the type check proves a string is refused). */
@@ -29,6 +33,8 @@ const boxFunctions: readonly ContractFunction[] = [
   { subpath: 'breakerbox/fetch', name: 'patchGlobalFetch' },
   { subpath: 'breakerbox/axios', name: 'attachToAxios' },
   { subpath: 'breakerbox/ky', name: 'kyOptions' },
+  { subpath: 'breakerbox/otel', name: 'instrument' },
+  { subpath: 'breakerbox/redis', name: 'shareOpenState' },
 ];
 
 interface ModuleReport {
@@ -64,7 +70,7 @@ afterAll(async () => {
 
 describe('the packed tarball', () => {
   it('ships dist only, with ESM, CJS and both declaration flavours for every subpath', () => {
-    for (const name of ['index', 'fetch', 'axios', 'ky', 'msw']) {
+    for (const name of ['index', 'fetch', 'axios', 'ky', 'msw', 'otel', 'redis']) {
       for (const extension of ['.js', '.cjs', '.d.ts', '.d.cts']) {
         expect(packed.files).toContain(`dist/${name}${extension}`);
       }

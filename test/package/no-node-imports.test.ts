@@ -5,14 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleForBrowser, findBuiltinImports, type BuiltinImport } from './import-graph.js';
 import { repoRoot } from './run-command.js';
 
-/** The subpaths that must run in a browser: the core and the three client adapters (not the MSW kit). */
+/** The subpaths that must run in a browser: the core, the three client adapters and OpenTelemetry (not the MSW kit, nor Redis). */
 const browserEntries = {
   breakerbox: 'src/index.ts',
   'breakerbox/fetch': 'src/adapters/fetch/index.ts',
   'breakerbox/axios': 'src/adapters/axios/index.ts',
   'breakerbox/ky': 'src/adapters/ky/index.ts',
+  'breakerbox/otel': 'src/otel/index.ts',
 };
-const peers = ['axios', 'ky', 'msw'];
+const peers = ['axios', 'ky', 'msw', '@opentelemetry/api'];
 
 const show = (found: BuiltinImport[]) => found.map(({ importer, specifier }) => `${relative(repoRoot, importer)} imports ${specifier}`);
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { repoRoot, runCommand } from './run-command.js';
 
 /** Every public subpath, as a user imports it. */
-export const subpaths = ['breakerbox', 'breakerbox/fetch', 'breakerbox/axios', 'breakerbox/ky', 'breakerbox/msw'] as const;
+export const subpaths = ['breakerbox', 'breakerbox/fetch', 'breakerbox/axios', 'breakerbox/ky', 'breakerbox/msw', 'breakerbox/otel', 'breakerbox/redis'] as const;
 export type Subpath = (typeof subpaths)[number];
 
 /**
@@ -12,7 +12,7 @@ export type Subpath = (typeof subpaths)[number];
  * installed: the consumer stays offline and fast, and resolves them the way a user's
  * project would, from its own node_modules.
  */
-const linkedPackages = ['axios', 'ky', 'msw', '@types/node'];
+const linkedPackages = ['axios', 'ky', 'msw', 'ioredis', '@opentelemetry/api', '@types/node'];
 
 export interface PackedPackage {
   /** The temporary consumer project with the tarball installed. */
