@@ -12,6 +12,21 @@ import { parseSignal, signalNames, type OpenSignal } from './signal.js';
  */
 const SHARED_OPEN_CAUSES: ReadonlySet<StateChangeCause> = new Set(['failures', 'failure-rate', 'slow-calls', 'retry-after', 'probe-failed', 'open-until']);
 
+/**
+ * Write an open's key unless the origin's key already says more: an isolate (which lasts
+ * until a reset), or an open that ends later. Replicas open at slightly different times
+ * and for different lengths; the key a starting replica reads must be the strongest.
+ * KEYS[1] the key; ARGV: the signal, its PX, its end instant.
+ */
+const SET_OPEN_KEY = `local current = redis.call('GET', KEYS[1])
+if current then
+  if string.find(current, '"kind":"isolate"', 1, true) then return 0 end
+  local untilAt = tonumber(string.match(current, '"until":(%d+)'))
+  if untilAt and untilAt >= tonumber(ARGV[3]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
 /** Keys read per SCAN step, and at most this many origins learnt on a (re)start. */
 const SCAN_COUNT = 100;
 const MAX_SYNCED_KEYS = 10_000;
@@ -81,7 +96,7 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     const key = keyPrefix + signal.origin;
     const payload = JSON.stringify(signal);
     const transaction = client.multi();
-    if (signal.kind === 'open') transaction.set(key, payload, 'PX', Math.max(1, signal.until - Date.now()));
+    if (signal.kind === 'open') transaction.eval(SET_OPEN_KEY, 1, key, payload, Math.max(1, Math.ceil(signal.until - Date.now())), signal.until);
     else if (signal.kind === 'isolate') transaction.set(key, payload);
     else transaction.del(key);
     transaction.publish(channel, payload);
@@ -105,7 +120,7 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     const { origin } = event;
     let signal: OpenSignal | undefined;
     if (event.to === 'open' && event.openFor !== undefined && SHARED_OPEN_CAUSES.has(event.cause)) {
-      signal = { v: 1, from: self, origin, kind: 'open', until: Date.now() + event.openFor };
+      signal = { v: 1, from: self, origin, kind: 'open', until: Math.ceil(Date.now() + event.openFor) };
     } else if (event.to === 'isolated') {
       signal = { v: 1, from: self, origin, kind: 'isolate' };
     } else if (event.cause === 'reset') {

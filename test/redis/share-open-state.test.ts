@@ -83,6 +83,43 @@ describe.skipIf(!redisServerAvailable())('shareOpenState', () => {
     expect(ttl).toBeLessThanOrEqual(30_000);
   });
 
+  it('keeps the strongest word in the origin’s key: an isolate, or the open that ends last', async () => {
+    await listen();
+    const a = await sharing();
+    // e holds opens at most 3 s, on a clock the test moves: its failed probe opens it for ~2 s.
+    const clock = createManualClock(1_000);
+    const e = await sharing({ breaker: { openDuration: 1_000, maxOpenDuration: 3_000 }, clock, random: () => 0 }, clock);
+    const key = `${prefix}open:${ORIGIN}`;
+    a.openUntil(ORIGIN, Date.now() + 20_000);
+    await waitUntil('e open', () => e.state(ORIGIN) === 'open');
+    clock.advance(3_000);
+    const probe = e.admit(`${ORIGIN}/x`);
+    expect(probe.allowed).toBe(true);
+    if (probe.allowed) probe.record({ kind: 'response', status: 500 });
+    await waitUntil('e’s message', () => heard.length === 2);
+    expect(JSON.parse(heard[1]!)).toMatchObject({ kind: 'open', until: expect.any(Number) });
+    // e's shorter open was sent, but the key still ends when a's does.
+    expect(await admin.pttl(key)).toBeGreaterThan(15_000);
+
+    e.isolate(ORIGIN);
+    await waitUntil('the isolate in the key', async () => (await admin.pttl(key)) === -1);
+    // An open that comes after an isolate does not replace it.
+    // (Opened before its connections are up, so it is sent before it could learn of the isolate.)
+    const late = createBreakerBox();
+    stops.push(shareOpenState(late, { client: connect(), subscriber: connect(), prefix }));
+    late.openUntil(ORIGIN, Date.now() + 9_000);
+    await waitUntil('late’s message', () => heard.length === 4);
+    expect(await admin.pttl(key)).toBe(-1);
+
+    a.reset(ORIGIN);
+    await waitUntil('the key gone', async () => (await admin.exists(key)) === 0);
+    a.openUntil(ORIGIN, Date.now() + 5_000);
+    await waitUntil('a new key after the reset', async () => (await admin.exists(key)) === 1);
+    const ttl = await admin.pttl(key);
+    expect(ttl).toBeGreaterThan(4_000);
+    expect(ttl).toBeLessThanOrEqual(5_000);
+  });
+
   it('shares no half-open, no probe result and no end of a pause: each replica probes for itself', async () => {
     await listen();
     const clock = createManualClock(Date.now());
