@@ -100,7 +100,11 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     else if (signal.kind === 'isolate') transaction.set(key, payload);
     else transaction.del(key);
     transaction.publish(channel, payload);
-    transaction.exec().then(flushUnsent, (error: unknown) => {
+    transaction.exec().then((results) => {
+      // A command refused inside the transaction (out of memory, a read-only replica) is only told.
+      for (const [error] of results ?? []) if (error) report(error);
+      flushUnsent();
+    }, (error: unknown) => {
       // Keep it for the next 'ready', unless a newer signal for the origin is waiting already.
       if (!stopped && !unsent.has(signal.origin)) unsent.set(signal.origin, signal);
       report(error);

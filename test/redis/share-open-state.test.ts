@@ -223,6 +223,28 @@ describe.skipIf(!redisServerAvailable())('shareOpenState', () => {
     await waitUntil('the late box isolated', () => late.state(ORIGIN) === 'isolated');
   });
 
+  it('tells onError when Redis refuses a signal (out of memory), and sends it again once Redis takes it', async () => {
+    await listen();
+    const errors: unknown[] = [];
+    const box = createBreakerBox();
+    const client = connect();
+    stops.push(shareOpenState(box, { client, subscriber: connect(), prefix, onError: (e) => errors.push(e) }));
+    await waitUntil('the subscription and the client', async () => (await channelSubscribers()) === 2 && client.status === 'ready');
+    const peer = await sharing();
+    await admin.config('SET', 'maxmemory', '1');
+    try {
+      box.isolate(ORIGIN);
+      await waitUntil('the refusal', () => errors.length > 0);
+      expect(String(errors[0])).toMatch(/OOM|EXECABORT/);
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+    }
+    expect(peer.state(ORIGIN)).toBe('closed');
+    // The next signal that goes through takes the waiting one along.
+    box.isolate('https://other.example.com');
+    await waitUntil('both isolates at the peer', () => peer.state(ORIGIN) === 'isolated' && peer.state('https://other.example.com') === 'isolated');
+  });
+
   it('rejects bad arguments with errors that name the option and the value', () => {
     const client = connect();
     const box = createBreakerBox();
