@@ -11,7 +11,7 @@
  * and `--cpu-prof` point at the real source files.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { registerHooks } from 'node:module';
+import * as nodeModule from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = new URL('../', import.meta.url);
@@ -31,6 +31,12 @@ const entries = new Map(
 );
 if (!entries.has('breakerbox')) {
   throw new Error('Failed to map breakerbox to src: tsconfig.json has no compilerOptions.paths["breakerbox"]. Please add the package entries there.');
+}
+
+// A namespace import, so an older Node gets this sentence instead of a bare SyntaxError about a missing export.
+const { registerHooks } = nodeModule;
+if (typeof registerHooks !== 'function') {
+  throw new Error(`scripts/register-source.mjs needs Node >= 22.15 (module.registerHooks), got ${process.version}. Please run it with the project's Node 22: "npx node --import ./scripts/register-source.mjs …", or through npm run.`);
 }
 
 registerHooks({
