@@ -19,7 +19,10 @@ export function addSubscription(subscriber: Redis, channel: string): Promise<unk
     held.count++;
     return held.subscribed;
   }
-  const subscribed = subscriber.subscribe(channel);
+  // Without an offline queue, a subscribe sent before the connection is up only fails: the
+  // connection's 'ready' subscribes instead (see shareOpenState).
+  const waitForReady = subscriber.status !== 'ready' && subscriber.options.enableOfflineQueue === false;
+  const subscribed = waitForReady ? new Promise<never>(() => {}) : subscriber.subscribe(channel);
   channels.set(channel, { count: 1, subscribed });
   return subscribed;
 }

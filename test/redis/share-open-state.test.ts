@@ -245,6 +245,25 @@ describe.skipIf(!redisServerAvailable())('shareOpenState', () => {
     await waitUntil('both isolates at the peer', () => peer.state(ORIGIN) === 'isolated' && peer.state('https://other.example.com') === 'isolated');
   });
 
+  it('works with clients that have no offline queue, a signal sent before they connected included', async () => {
+    await listen();
+    const strict = () => {
+      const client = new Redis({ host: '127.0.0.1', port: redis.port, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+      client.on('error', () => {});
+      connections.push(client);
+      return client;
+    };
+    const errors: unknown[] = [];
+    const [a, b] = [createBreakerBox(), createBreakerBox()];
+    stops.push(shareOpenState(a, { client: strict(), subscriber: strict(), prefix, onError: (e) => errors.push(e) }));
+    stops.push(shareOpenState(b, { client: strict(), subscriber: strict(), prefix, onError: (e) => errors.push(e) }));
+    a.isolate(ORIGIN);
+    await waitUntil('b isolated', () => b.state(ORIGIN) === 'isolated');
+    a.reset(ORIGIN);
+    await waitUntil('b reset', () => b.state(ORIGIN) === 'closed');
+    expect(errors).toEqual([]);
+  });
+
   it('rejects bad arguments with errors that name the option and the value', () => {
     const client = connect();
     const box = createBreakerBox();
