@@ -28,7 +28,7 @@ export const DEFAULT_CACHE_MAX_BYTES = 33_554_432;
  * });
  * ```
  */
-export function createMemoryCacheStore(options: MemoryCacheStoreOptions = {}): CacheStore & { readonly bytes: number } {
+export function createMemoryCacheStore(options: MemoryCacheStoreOptions = {}): CacheStore & { readonly size: number; readonly bytes: number } {
   const maxEntries = options.maxEntries ?? 1000;
   const maxBytes = options.maxBytes ?? DEFAULT_CACHE_MAX_BYTES;
   assertInteger('createMemoryCacheStore options.maxEntries', maxEntries, 1);
