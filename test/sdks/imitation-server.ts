@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listenLoopback } from '../helpers/listen-loopback.js';
 import type { BreakerBox } from '../../src/index.js';
 
@@ -15,6 +15,8 @@ export interface ImitationReply {
   status?: number;
   headers?: Record<string, string>;
   json: unknown;
+  /** Instead of `json`: server-sent events, one `data:` line each, `interval` ms apart (headers at once). */
+  events?: { data: readonly string[]; interval: number };
 }
 
 /**
@@ -56,6 +58,10 @@ export async function startImitation(route: (request: ImitationRequest) => Imita
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const reply = health === 'failing' ? failure : (route({ method: req.method ?? 'GET', url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }) ?? { status: 404, json: { message: 'Not Found' } });
+      if (reply.events !== undefined) {
+        streamEvents(res, reply.status ?? 200, reply.headers, reply.events);
+        return;
+      }
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
       res.end(JSON.stringify(reply.json));
     });
@@ -69,6 +75,22 @@ export async function startImitation(route: (request: ImitationRequest) => Imita
     },
     close: server.close,
   };
+}
+
+/** Writes the headers at once, then one event per `interval` ms; stops early when the client goes. */
+function streamEvents(res: ServerResponse, status: number, headers: Record<string, string> | undefined, { data, interval }: { data: readonly string[]; interval: number }): void {
+  res.writeHead(status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
+  res.flushHeaders();
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (sent === data.length) {
+      clearInterval(timer);
+      res.end();
+      return;
+    }
+    res.write(`data: ${data[sent++]!}\n\n`);
+  }, interval);
+  res.on('close', () => clearInterval(timer));
 }
 
 /** How long a call took and how it ended. */

@@ -15,7 +15,8 @@ beforeAll(async () => {
     ({ method, url, body }) => {
       if (method === 'GET' && url.pathname === '/v1/models/gpt-4o') return { json: { id: 'gpt-4o', object: 'model', created: 1_715_367_049, owned_by: 'system' } };
       if (method === 'POST' && url.pathname === '/v1/chat/completions') {
-        const request = JSON.parse(body) as { model: string; messages: { content: string }[] };
+        const request = JSON.parse(body) as { model: string; messages: { content: string }[]; stream?: boolean };
+        if (request.stream === true) return { json: null, events: { data: [...streamChunks(request.model, 12), '[DONE]'], interval: 40 } };
         return {
           json: {
             id: 'chatcmpl-1',
@@ -121,6 +122,73 @@ describe("openai's own timeout (issue 10)", () => {
     expect(box.snapshot()[0]).toMatchObject({ failures: 0, state: 'closed' });
   });
 });
+
+describe('openai streams with callerTimeout set', () => {
+  // Headers at once, then a chunk every 40 ms: 12 chunks take ~500 ms, past callerTimeout.
+  const callerTimeout = 200;
+  const streamRequest = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'count' }], stream: true as const };
+
+  it('a stream read to its end, longer than callerTimeout, is one success', async () => {
+    const { box, openai } = openaiThrough({ onRefusal: 'respond', callerTimeout }, { timeout: 5_000 });
+    let text = '';
+    for await (const chunk of await openai.chat.completions.create(streamRequest)) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('0 1 2 3 4 5 6 7 8 9 10 11 ');
+    expect(box.snapshot()[0]).toMatchObject({ successes: 1, failures: 0 });
+  });
+
+  it('a caller who breaks out of a stream after callerTimeout is not a failure of the host', async () => {
+    const { box, openai } = openaiThrough({ onRefusal: 'respond', callerTimeout }, { timeout: 5_000 });
+    const started = performance.now();
+    let chunks = 0;
+    for await (const chunk of await openai.chat.completions.create(streamRequest)) {
+      chunks += chunk.choices.length;
+      if (performance.now() - started > callerTimeout + 100) break; // the user has seen enough
+    }
+    expect(chunks).toBeGreaterThan(3);
+    expect(chunks).toBeLessThan(12);
+    expect(box.snapshot()[0]).toMatchObject({ failures: 0 });
+  });
+
+  it('without callerTimeout, cancelling a stream mid-read is ignored (the control for the next test)', async () => {
+    const { box, openai } = openaiThrough({ onRefusal: 'respond' }, { timeout: 5_000 });
+    const stream = await openai.chat.completions.create(streamRequest);
+    const cancel = setTimeout(() => stream.controller.abort(), callerTimeout + 100);
+    let chunks = 0;
+    try {
+      for await (const chunk of stream) chunks += chunk.choices.length;
+    } finally {
+      clearTimeout(cancel);
+    }
+    expect(chunks).toBeLessThan(12);
+    expect(box.snapshot()[0]).toMatchObject({ successes: 1, failures: 0 });
+  });
+
+  // FAILS for a real bug: a caller who cancels a stream (stream.controller.abort(), e.g. its own
+  // client went away) while a chunk is awaited, after callerTimeout ms, is counted as a timeout
+  // failure of the host: the pending read rejects, watchBody calls permit.bodyFailed({ kind:
+  // 'aborted' }), and AdmittedPermit.#asCounted (src/core/permit.ts) turns any abort later than
+  // callerTimeout into a timeout, in the body as before the headers.
+  it('a caller who cancels a stream mid-read after callerTimeout is not a failure of the host', async () => {
+    const { box, openai } = openaiThrough({ onRefusal: 'respond', callerTimeout }, { timeout: 5_000 });
+    const stream = await openai.chat.completions.create(streamRequest);
+    const cancel = setTimeout(() => stream.controller.abort(), callerTimeout + 100);
+    let chunks = 0;
+    try {
+      for await (const chunk of stream) chunks += chunk.choices.length;
+    } finally {
+      clearTimeout(cancel);
+    }
+    expect(chunks).toBeGreaterThan(3);
+    expect(chunks).toBeLessThan(12);
+    expect(box.snapshot()[0]).toMatchObject({ failures: 0 });
+  });
+});
+
+function streamChunks(model: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) =>
+    JSON.stringify({ id: 'chatcmpl-2', object: 'chat.completion.chunk', created: 1_715_367_049, model, choices: [{ index: 0, delta: { content: `${i} ` }, finish_reason: null }] }),
+  );
+}
 
 /** A signal aborted (with no reason, as a user's AbortController) after `ms`. */
 function abortAfter(ms: number): AbortSignal {
