@@ -6,6 +6,9 @@
  * each origin's breaker opening, serving fallbacks, probing and closing. It ends on its
  * own with a summary. In a terminal the table is redrawn in place; elsewhere (CI, a pipe)
  * it prints a status line every 2 s and each state change as it happens.
+ *
+ * `-- --otel` adds the box's OpenTelemetry metrics; `-- --replicas` runs three replicas
+ * sharing one Redis instead (breakerbox/redis; needs a redis-server on the machine).
  */
 import { createBreakerBox } from 'breakerbox';
 import { describeChange, type Frame, seconds } from './render.js';
@@ -23,6 +26,13 @@ const TIMELINE: { at: number; health: Health; phase: string }[] = [
   { at: 9_000, health: 'hanging', phase: 'inventory hangs: a probe times out after 1 s and the breaker re-opens' },
   { at: 13_000, health: 'healthy', phase: 'inventory healed: the next probe succeeds and the breaker closes' },
 ];
+
+// `npm run demo -- --replicas`: three processes sharing one Redis, one dying host (needs redis-server).
+if (process.argv.includes('--replicas')) {
+  const { runReplicasDemo } = await import('./replicas.js');
+  await runReplicasDemo();
+  process.exit(0);
+}
 
 const catalog = await startDemoServer('catalog');
 const inventory = await startDemoServer('inventory');

@@ -102,7 +102,9 @@ export class AdmittedPermit implements PermitBase, AllowedPermit {
 
   bodyFailed(outcome: Outcome): void {
     if (this.#verdict !== 'success' || this.#streakBefore < 0) return;
-    const counted = this.#asCounted(outcome);
+    // Not #asCounted: once the body flows, a caller's abort is the caller leaving (a user who
+    // closed a long stream), however late; a stalled body is bodyTimeout's to judge.
+    const counted = outcome;
     if (this.#classify(counted) !== 'failure') return;
     const streakBefore = this.#streakBefore;
     this.#streakBefore = -1;
