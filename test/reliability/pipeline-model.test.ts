@@ -86,7 +86,8 @@ describe('pipeline (bulkhead, retries, breaker) against the reference models', (
  * is held past its deadline), pinned down here. The pipeline asks the breaker at once instead of
  * sleeping, because `admitsAt()` (src/resilience/pipeline.ts) counts a full half-open round as a
  * refusal without looking at the probe deadline; the breaker then forfeits the held probes and
- * admits, and the retry goes out without passing the budget and without a 'retry' event.
+ * admits, and the retry goes out without passing the budget, without a 'retry' event, and
+ * without discarding the failed response it replaces (a fetch body left unread holds its socket).
  */
 describe('a retry admitted when held probes are forfeited', () => {
   function scenario(retry: RetryOptions) {
@@ -96,13 +97,14 @@ describe('a retry admitted when held probes are forfeited', () => {
     box.on('retry', (event) => retries.push(event));
     const sent: string[] = [];
     const held: (() => void)[] = [];
+    const discarded: string[] = [];
     /** Attempt n answers `script[n - 1]` (past its end, 200); 'hold' stays open until released, then fails with 500. */
     const hooks = (name: string, script: (number | 'hold')[]): AttemptHooks<string> => ({
       send(permit: AllowedPermit, attempt: number) {
         sent.push(`${name}${attempt}`);
         const finish = (status: number) => {
           permit.record({ kind: 'response', status });
-          return { response: `${name}${attempt}:${status}` };
+          return { response: `${name}${attempt}:${status}`, discard: () => discarded.push(`${name}${attempt}`) };
         };
         const step = script[attempt - 1] ?? 200;
         if (step === 'hold') return new Promise((resolve) => held.push(() => resolve(finish(500))));
@@ -110,7 +112,7 @@ describe('a retry admitted when held probes are forfeited', () => {
       },
       answer: () => 'fallback',
     });
-    return { clock, box, retries, sent, held, hooks };
+    return { clock, box, retries, sent, held, discarded, hooks };
   }
 
   /** A admitted while closed and held; B opens the breaker; C takes the only probe slot and hangs; A fails once C's round is past its deadline. */
@@ -129,6 +131,13 @@ describe('a retry admitted when held probes are forfeited', () => {
     const s = scenario({ attempts: 1, budget: { ratio: 0, minPerSecond: 0 } });
     expect(await run(s)).toBe('A1:500');
     expect(s.sent).toEqual(['A1', 'B1', 'C1']);
+  });
+
+  // The model found this one (BREAKERBOX_PIPELINE_RUNS=20000; seed -1209570196, path 7176:0:0:2:2:3:3:3:3:23:25:28:21:18:18:18:18:18:18:19:20:20:20:20:21:21:21:21).
+  it('lets go of the failed response it replaces', async () => {
+    const s = scenario({ attempts: 1, budget: false });
+    expect(await run(s)).toBe('A2:200');
+    expect(s.discarded).toEqual(['A1']);
   });
 
   it("is announced by a 'retry' event", async () => {
