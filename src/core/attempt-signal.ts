@@ -74,6 +74,11 @@ export class AttemptSignal {
     if (timeout !== undefined) this.#arm(timeout, 'headers');
   }
 
+  /** Whether every body chunk must be reported (`bodyTimeout` is set), or only the body's end. */
+  get watchesChunks(): boolean {
+    return this.#bodyTimeout !== undefined;
+  }
+
   /** The response headers arrived: the headers timeout stops; the body idle timer starts. */
   headersArrived(): void {
     if (this.#ended) return;

@@ -2,16 +2,23 @@ import type { AttemptSignal } from '../../core/attempt-signal.js';
 import type { AllowedPermit, BodyCollector, Outcome } from '../../core/types.js';
 
 /**
- * The caller's response, its body read through a thin pass-through that pulls from the
- * real body only when the caller pulls (no read-ahead, no tee, no clone), so breakerbox
- * never changes when or how the caller's stream ends:
- * - each chunk restarts the body idle timer, and is handed to the cache collector (if the
- *   cache keeps this response), which stores the body only once the caller read it all;
- * - cancelling or leaving the stream (`reader.cancel()`, `break` out of `for await`)
- *   cancels the real body at once, which closes the connection; the copy is dropped;
- * - a body that breaks off or stalls past `bodyTimeout` fails the caller's read with the
+ * The caller's response, watched where its body is consumed, so breakerbox never changes
+ * when or how the caller's body ends (no read-ahead, no tee, no clone):
+ * - a body that breaks off (or stalls past `bodyTimeout`) fails the caller's read with the
  *   same error, and counts as a failure of the origin (`permit.bodyFailed`; no permit
- *   when the response was already counted as a failure).
+ *   when the response was already counted as a failure);
+ * - the attempt ends (its timer and its listener on the caller's signal go) when the body
+ *   has been read, cancelled or has failed;
+ * - the cache collector, if the cache keeps this response, gets the bytes the caller read,
+ *   and stores them only once the caller read it all.
+ *
+ * Without `bodyTimeout` the response itself is returned, its reading methods (`text`,
+ * `json`, `arrayBuffer`, `bytes`, `blob`, `formData`) and its `body` watched in place:
+ * identity, `url`, `type` and `redirected` stay the real response's, and the common
+ * `await response.json()` pays no extra stream. The `body` stream, read by streaming
+ * callers, is a pull-through of the real one. With `bodyTimeout` every chunk must be seen,
+ * so the body is always read through that stream, in a new `Response` (so is a response
+ * that a layer of another box already watches).
  */
 export function watchBody(
   response: Response,
@@ -20,6 +27,8 @@ export function watchBody(
   collector: BodyCollector | undefined,
   failure: (error: unknown) => Outcome,
 ): Response {
+  // A response another box already watches in place (layers of two boxes) is wrapped instead.
+  if (!attempt.watchesChunks && !(WATCH in response)) return watchInPlace(response, { permit, attempt, collector, failure, stream: undefined });
   const body = watchStream(response.body!, permit, attempt, collector, failure);
   const watched = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   // A constructed Response has no url and is never redirected; keep what the real one said.
@@ -31,6 +40,95 @@ export function watchBody(
   return watched;
 }
 
+interface Watch {
+  readonly permit: AllowedPermit | undefined;
+  readonly attempt: AttemptSignal;
+  readonly collector: BodyCollector | undefined;
+  readonly failure: (error: unknown) => Outcome;
+  stream: ReadableStream<Uint8Array> | undefined;
+}
+
+const WATCH = Symbol('breakerbox.watch');
+type Watched = Response & { [WATCH]: Watch };
+const decoder = new TextDecoder();
+
+/** The prototype's own member (a method, or the `body` getter), called on the response itself. */
+function own<T>(response: Response, name: string): T {
+  return Reflect.get(Object.getPrototypeOf(response) as object, name, response) as T;
+}
+
+/** How a read of the whole body ended: success ends the attempt (and may store), failure counts. */
+function settle<T>(watch: Watch, read: Promise<T>, bytesOf: ((value: T) => Uint8Array) | undefined): Promise<T> {
+  return read.then(
+    (value) => {
+      watch.attempt.end();
+      const { collector } = watch;
+      if (collector !== undefined && bytesOf !== undefined && collector.push(bytesOf(value))) collector.done();
+      return value;
+    },
+    (error: unknown) => {
+      watch.attempt.end();
+      watch.permit?.bodyFailed(watch.failure(error));
+      throw error;
+    },
+  );
+}
+
+/** Shared methods, not closures per response: each finds its watch on the response. */
+const methods = {
+  arrayBuffer(this: Watched): Promise<ArrayBuffer> {
+    return settle(this[WATCH], own<() => Promise<ArrayBuffer>>(this, 'arrayBuffer').call(this), (buffer) => new Uint8Array(buffer));
+  },
+  bytes(this: Watched): Promise<Uint8Array> {
+    return settle(this[WATCH], own<() => Promise<Uint8Array>>(this, 'bytes').call(this), (bytes) => bytes);
+  },
+  text(this: Watched): Promise<string> {
+    const watch = this[WATCH];
+    // Read as bytes only when the cache wants them; a plain text() otherwise.
+    if (watch.collector === undefined) return settle(watch, own<() => Promise<string>>(this, 'text').call(this), undefined);
+    return methods.arrayBuffer.call(this).then((buffer) => decoder.decode(buffer));
+  },
+  json(this: Watched): Promise<unknown> {
+    // As bytes, then parsed here: a body that is not JSON is the caller's error, not a failure of the host.
+    return methods.arrayBuffer.call(this).then((buffer) => JSON.parse(decoder.decode(buffer)) as unknown);
+  },
+  blob(this: Watched): Promise<Blob> {
+    return settle(this[WATCH], own<() => Promise<Blob>>(this, 'blob').call(this), undefined);
+  },
+  formData(this: Watched): Promise<FormData> {
+    const watch = this[WATCH];
+    // A form that does not parse is not the host failing either: only the end of the attempt.
+    return own<() => Promise<FormData>>(this, 'formData')
+      .call(this)
+      .finally(() => watch.attempt.end());
+  },
+};
+
+function watchInPlace(response: Response, watch: Watch): Response {
+  const target = response as Watched;
+  target[WATCH] = watch;
+  target.arrayBuffer = methods.arrayBuffer;
+  target.text = methods.text;
+  target.json = methods.json;
+  target.blob = methods.blob;
+  target.formData = methods.formData;
+  if (typeof (response as { bytes?: unknown }).bytes === 'function') (target as { bytes: unknown }).bytes = methods.bytes;
+  Object.defineProperty(target, 'body', {
+    configurable: true,
+    get(this: Watched) {
+      const state = this[WATCH];
+      if (state.stream === undefined) {
+        const source = own<ReadableStream<Uint8Array> | null>(this, 'body');
+        // Already consumed by one of the methods above: the real (locked) stream, as fetch gives.
+        if (source === null || source.locked) return source;
+        state.stream = watchStream(source, state.permit, state.attempt, state.collector, state.failure);
+      }
+      return state.stream;
+    },
+  });
+  return response;
+}
+
 /** The pass-through itself, for any body stream (fetch's, or axios' fetch adapter with `responseType: 'stream'`). */
 export function watchStream(
   source: ReadableStream<Uint8Array>,
@@ -39,13 +137,16 @@ export function watchStream(
   collector: BodyCollector | undefined,
   failure: (error: unknown) => Outcome,
 ): ReadableStream<Uint8Array> {
-  const reader = source.getReader();
+  // Taken at the first pull, not now: a caller (axios' fetch adapter) that only checks
+  // `response.body` exists and then calls text() must find the real body unlocked.
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let copy = collector;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         let result: ReadableStreamReadResult<Uint8Array>;
         try {
+          reader ??= source.getReader();
           result = await reader.read();
         } catch (error) {
           attempt.end();
@@ -66,7 +167,7 @@ export function watchStream(
       cancel(reason) {
         attempt.end();
         copy = undefined;
-        return reader.cancel(reason);
+        return reader === undefined ? source.cancel(reason) : reader.cancel(reason);
       },
     },
     { highWaterMark: 0 },
