@@ -112,13 +112,15 @@ const shortRetryAfterArb: fc.Arbitrary<OutcomeCase> = fc.tuple(fc.constantFrom(4
   expected: { verdict: 'failure', retryAfterMs: seconds * 1000 },
 }));
 
-const stepArb: fc.Arbitrary<ScriptStep> = fc.record({ outcome: fc.oneof({ weight: 5, arbitrary: outcomeArb }, { weight: 1, arbitrary: shortRetryAfterArb }), hold: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }) });
+const outcomes = fc.oneof({ weight: 5, arbitrary: outcomeArb }, { weight: 1, arbitrary: shortRetryAfterArb });
+const stepArb = (heldOneIn: number): fc.Arbitrary<ScriptStep> =>
+  fc.record({ outcome: outcomes, hold: fc.oneof({ weight: heldOneIn - 1, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }) });
 
 export const requestSpecArb: fc.Arbitrary<RequestSpec> = fc.record({
   method: fc.oneof({ weight: 5, arbitrary: fc.constant('GET' as const) }, { weight: 1, arbitrary: fc.constant('PUT' as const) }, { weight: 2, arbitrary: fc.constant('POST' as const) }),
   idempotencyKey: fc.boolean(),
   replayable: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
-  script: fc.array(stepArb, { minLength: 1, maxLength: 4 }),
+  script: fc.array(stepArb(3), { minLength: 1, maxLength: 4 }),
 });
 
 const request = requestSpecArb.map((spec) => new RequestCommand(spec));
@@ -131,7 +133,7 @@ const advance = fc.oneof(
 const steer = fc.oneof({ weight: 1, arbitrary: fc.constant(new IsolateCommand()) }, { weight: 3, arbitrary: fc.constant(new ResetCommand()) });
 
 /** fast-check picks among these uniformly: requests, releases and time dominate; aborts, isolate and reset are rarer. */
-export const pipelineCommandArbs: fc.Arbitrary<PipelineCommand>[] = [request, request, request, request, release, release, advance, advance, abort, steer];
+export const pipelineCommandArbs: fc.Arbitrary<PipelineCommand>[] = [request, request, request, request, release, release, advance, advance, advance, abort, steer];
 
 export const pipelineConfigArb: fc.Arbitrary<PipelineConfig> = fc.record({
   breaker: configArb,
@@ -169,3 +171,30 @@ export function setupWorld(config: PipelineConfig): { model: World; real: World 
   const world = new World(config);
   return { model: world, real: world };
 }
+
+/**
+ * A second generator aimed at one corner the broad one reaches about once in 3,000 sequences:
+ * a retry falling due while every half-open probe slot is held (by probes that hang, or that
+ * succeeded while the round waits for more) and the round is openDuration old, so the held
+ * probes are forfeited. Retryable requests only, many attempts held, time in openDuration steps.
+ */
+const cornerRequest = fc
+  .record({ method: fc.constantFrom('GET' as const, 'PUT' as const), script: fc.array(stepArb(2), { minLength: 1, maxLength: 3 }) })
+  .map(({ method, script }) => new RequestCommand({ method, idempotencyKey: false, replayable: true, script }));
+const cornerAdvance = fc.tuple(fc.constantFrom(0.5, 1, 1, 2), fc.constantFrom(-1, 0, 1)).map(([factor, delta]) => new AdvanceCommand(undefined, factor, delta));
+
+export const halfOpenCornerCommandArbs: fc.Arbitrary<PipelineCommand>[] = [cornerRequest, cornerRequest, cornerRequest, release, release, cornerAdvance, cornerAdvance, abort];
+
+export const halfOpenCornerConfigArb: fc.Arbitrary<PipelineConfig> = fc.record({
+  breaker: fc.record({ failureThreshold: fc.integer({ min: 1, max: 2 }), openDuration: fc.constant(1_000), maxOpenDuration: fc.constantFrom(1_000, 4_000), halfOpenProbes: fc.integer({ min: 1, max: 2 }) }),
+  retry: fc.record({
+    attempts: fc.integer({ min: 1, max: 2 }),
+    maxDelay: fc.constant(10_000),
+    respectRetryAfter: fc.boolean(),
+    budget: fc.oneof(fc.constant(false as const), fc.constant({ ratio: 0, minPerSecond: 0 }), fc.constant({ ratio: 0.5, minPerSecond: 0.1 })),
+  }),
+  bulkhead: fc.constantFrom(undefined, { maxConcurrent: 3, maxQueue: 1, queueTimeout: undefined }),
+  fallbackValue: fc.boolean(),
+  failureFallback: fc.boolean(),
+  onRefusal: fc.constantFrom('throw' as const, 'respond' as const),
+});

@@ -297,8 +297,6 @@ export class World {
     if (r.aborted) this.fail(`request #${r.id} sent attempt ${attempt} after its caller aborted`);
     const prior = r.expect;
     this.#admission(r, attempt);
-    // Asked at once because the breaker looked full, yet admitted: held probe slots were forfeited.
-    if (prior?.kind === 'next' && !prior.sleep) hit('retry admitted at once (no wait, no budget)');
     this.events++;
     this.ref.now = Date.now();
     const admitted = this.ref.admit();
@@ -388,6 +386,9 @@ export class World {
       return end('Retry-After longer than maxDelay');
     }
     const delay = asked ?? 0;
+    if (this.ref.state === 'half-open' && this.ref.slotsTaken >= this.ref.config.halfOpenProbes && now + delay - this.ref.roundStartedAt >= this.ref.config.openDuration) {
+      hit('retry due when the held probes are forfeited');
+    }
     const base = { kind: 'next' as const, attempt: attempt + 1, retryEventSeen: false, eventsAtDecision: this.events };
     // No sleep into a refusal: a breaker that (as far as can be told now) refuses at wake time is asked now.
     if (!this.#modelAdmitsAt(now + delay)) return { ...base, at: now, sleep: false, delay: 0 };
@@ -398,7 +399,10 @@ export class World {
     return { ...base, at: now + delay, sleep: true, delay };
   }
 
-  /** Whether the reference breaker, left alone, admits a request at `at`. */
+  /**
+   * Whether the reference breaker, left alone, admits a request at `at`: the contract's "no
+   * sleep into a refusal" asks this before a retry waits (a retry it refuses is answered now).
+   */
   #modelAdmitsAt(at: number): boolean {
     const ref = this.ref;
     switch (ref.state) {
@@ -407,7 +411,8 @@ export class World {
       case 'open':
         return at >= ref.openUntil;
       case 'half-open':
-        return ref.slotsTaken < ref.config.halfOpenProbes;
+        // Every slot held: the held probes are forfeited once the round is openDuration old (API.md: the breaker can never be stuck half-open).
+        return ref.slotsTaken < ref.config.halfOpenProbes || at - ref.roundStartedAt >= ref.config.openDuration;
       default:
         return false;
     }
