@@ -213,6 +213,19 @@ export class Breaker {
     this.#open(now, capped - now, 'open-until');
   }
 
+  /**
+   * Whether forgetting this breaker would lose work in progress: an attempt in flight, or a
+   * request that holds or awaits a bulkhead slot (between two attempts, or queued).
+   */
+  busy(): boolean {
+    return this.inFlight > 0 || this.holdsSlots();
+  }
+
+  /** Whether its bulkhead holds or queues requests (always given back by the pipeline). */
+  holdsSlots(): boolean {
+    return this.policies?.bulkhead?.busy() ?? false;
+  }
+
   /** Force open until {@link reset}. */
   isolate(now: number): void {
     const from = this.state;

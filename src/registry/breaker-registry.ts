@@ -103,7 +103,7 @@ export class BreakerRegistry {
       // one turns up, in which case the first one whose bit was cleared goes.
       let cleared: string | undefined;
       for (const [origin, breaker] of this.#breakers) {
-        if (breaker.state !== 'closed' || breaker.inFlight > 0 || breaker.consecutiveFailures > 0) continue;
+        if (breaker.state !== 'closed' || breaker.busy() || breaker.consecutiveFailures > 0) continue;
         if (!breaker.touched) {
           this.#delete(origin, breaker);
           return;
@@ -118,14 +118,17 @@ export class BreakerRegistry {
     }
     let busy: string | undefined;
     for (const [origin, breaker] of this.#breakers) {
-      if (breaker.inFlight === 0) {
+      if (!breaker.busy()) {
         this.#delete(origin, breaker);
         return;
       }
-      busy ??= origin;
+      if (!breaker.holdsSlots()) busy ??= origin;
     }
-    // Every breaker is busy: forget the oldest anyway (its permits still hold it, so
-    // their outcomes land harmlessly). Only the isolated ones can grow past maxOrigins.
+    // Every breaker is busy: forget the oldest anyway (its permits still hold it, so their
+    // outcomes land harmlessly; a permit never recorded cannot pin it forever), but never one
+    // whose bulkhead holds slots, which a fresh breaker would forget: the cap would not hold.
+    // So the registry grows past maxOrigins only by isolated breakers and by origins with
+    // requests in their bulkheads, which the pipeline always gives back.
     if (busy !== undefined) this.#delete(busy, this.#breakers.get(busy)!);
   }
 

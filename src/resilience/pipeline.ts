@@ -81,6 +81,7 @@ async function withRetries<R>(
     if (asked === Infinity) return settle(permit, report, hooks);
     // A Retry-After paused the breaker for exactly as long: wake when the pause ends.
     const delay = asked ?? backoff(attempt, retry, () => host.random());
+    const href = typeof url === 'string' ? url : url.href;
     if (!admitsAt(breaker, now + delay)) {
       // The breaker would refuse the retry: answer with the refusal now, not after a sleep.
       const next = host.admit(url, request);
@@ -88,12 +89,19 @@ async function withRetries<R>(
         discard(report);
         return refused(next, hooks);
       }
+      // It admits after all (probe slots held too long were forfeited): a retry at once, paid like any other.
+      if (policies.budget !== undefined && !policies.budget.tryWithdraw(now)) {
+        next.release();
+        return settle(permit, report, hooks);
+      }
+      discard(report);
+      host.retrying({ origin: breaker.origin, method, url: href, attempt: attempt + 1, delay: 0 });
       permit = next;
       continue;
     }
     if (policies.budget !== undefined && !policies.budget.tryWithdraw(now)) return settle(permit, report, hooks);
     discard(report);
-    host.retrying({ origin: breaker.origin, method, url: typeof url === 'string' ? url : url.href, attempt: attempt + 1, delay });
+    host.retrying({ origin: breaker.origin, method, url: href, attempt: attempt + 1, delay });
     await sleep(delay, request.signal);
     permit = host.admit(url, request);
   }
