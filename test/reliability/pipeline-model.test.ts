@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AttemptHooks, RetryOptions } from '../../src/core/types.js';
+import type { AttemptHooks, AttemptReport, RetryOptions } from '../../src/core/types.js';
 import { createBreakerBox, type AllowedPermit, type BreakerBoxEvents } from '../../src/index.js';
 import { createManualClock } from '../helpers/manual-clock.js';
 import { halfOpenCornerCommandArbs, halfOpenCornerConfigArb, pipelineCommandArbs, pipelineConfigArb, setupWorld } from './model/pipeline-commands.js';
@@ -103,12 +103,13 @@ describe('pipeline (bulkhead, retries, breaker) against the reference models', (
 });
 
 /**
- * The half-open corner as plain tests (a stale attempt fails while every half-open slot is
- * held and the round is openDuration old), so the bug reads without a generator. The pipeline asks the breaker at once instead of
- * sleeping, because `admitsAt()` (src/resilience/pipeline.ts) counts a full half-open round as a
- * refusal without looking at the probe deadline; the breaker then forfeits the held probes and
- * admits, and the retry goes out without passing the budget, without a 'retry' event, and
- * without discarding the failed response it replaces (a fetch body left unread holds its socket).
+ * The half-open corner as plain tests: a stale attempt fails while every half-open slot is held,
+ * and the round is (or will be, by the time its retry is due) openDuration old, so the held
+ * probes are forfeited. `admitsAt()` (src/resilience/pipeline.ts) counts a full round as a
+ * refusal without looking at the probe deadline, so the pipeline asks the breaker at once
+ * instead of waiting: a retry due after the deadline is refused at once, and one whose round is
+ * already past it goes out at once, its Retry-After ignored. Before 8b27fe6 that retry also
+ * skipped the budget and the 'retry' event and never discarded the response it replaced.
  */
 describe('a retry admitted when held probes are forfeited', () => {
   function scenario(retry: RetryOptions) {
@@ -160,6 +161,65 @@ describe('a retry admitted when held probes are forfeited', () => {
     expect(await run(s)).toBe('A2:200');
     // B1 was replaced by the refusal of B's retry; A1 by A's retry.
     expect(s.discarded).toEqual(['B1', 'A1']);
+  });
+
+  /** A holds a 429 with Retry-After 1 s, B opens the breaker, C takes the only probe slot at +1000 and hangs (forfeited at +2000); A's 429 comes at `releaseAt`. */
+  async function retryAfterCase(releaseAt: number): Promise<{ result: string; sent: string[]; retries: BreakerBoxEvents['retry'][] }> {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 1_000_000 });
+    const box = createBreakerBox({ clock: { now: () => Date.now() }, random: () => 0, breaker: { failureThreshold: 1, openDuration: 1_000, halfOpenProbes: 1 }, retry: { attempts: 1, budget: false } });
+    const retries: BreakerBoxEvents['retry'][] = [];
+    box.on('retry', (event) => retries.push(event));
+    const sent: string[] = [];
+    let releaseA: (() => void) | undefined;
+    const retryAfter = { 'retry-after': '1' };
+    const a = box.execute<string>('https://forfeit.example.test/a', {}, {
+      send(permit: AllowedPermit, attempt: number) {
+        sent.push(`A${attempt} at +${Date.now() - 1_000_000}`);
+        if (attempt > 1) {
+          permit.record({ kind: 'response', status: 200 });
+          return Promise.resolve({ response: 'A2:200' });
+        }
+        return new Promise<AttemptReport<string>>((resolve) => {
+          releaseA = () => {
+            permit.record({ kind: 'response', status: 429, headers: retryAfter });
+            resolve({ response: 'A1:429', headers: retryAfter });
+          };
+        });
+      },
+      answer: () => 'fallback',
+    });
+    const settled = a.then(
+      (value) => value,
+      (error: unknown) => String(error),
+    );
+    const failing = {
+      send(permit: AllowedPermit) {
+        permit.record({ kind: 'response', status: 500 });
+        return Promise.resolve({ response: '500' });
+      },
+      answer: () => 'fallback',
+    };
+    await box.execute('https://forfeit.example.test/b', {}, failing).catch((error: unknown) => String(error));
+    await vi.advanceTimersByTimeAsync(1_000);
+    void box.execute('https://forfeit.example.test/c', {}, { send: () => new Promise<never>(() => undefined), answer: () => 'fallback' });
+    await vi.advanceTimersByTimeAsync(releaseAt - 1_000);
+    releaseA!();
+    await vi.advanceTimersByTimeAsync(2_000);
+    return { result: await settled, sent, retries };
+  }
+
+  it('waits out a Retry-After that ends once the held probes are forfeited, then is admitted (not refused at once)', async () => {
+    const { result, sent, retries } = await retryAfterCase(1_000);
+    expect(result).toBe('A2:200');
+    expect(sent).toEqual(['A1 at +0', 'A2 at +2000']);
+    expect(retries).toMatchObject([{ attempt: 2, delay: 1_000 }]);
+  });
+
+  it('waits out its Retry-After when the held probes are already forfeited (not sent at once)', async () => {
+    const { result, sent, retries } = await retryAfterCase(2_000);
+    expect(result).toBe('A2:200');
+    expect(sent).toEqual(['A1 at +0', 'A2 at +3000']);
+    expect(retries).toMatchObject([{ attempt: 2, delay: 1_000 }]);
   });
 
   it("is announced by a 'retry' event", async () => {

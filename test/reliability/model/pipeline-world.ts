@@ -95,8 +95,11 @@ export interface Tracked {
   queuedAt: number;
   started: boolean;
   sends: number;
-  /** The breaker's state when it refused this request, if it did. */
+  /** The breaker's state when it refused this request, if it did, and the model's `retryAfter` then. */
   refusedIn: string | undefined;
+  refusalRetryAfter: number | undefined;
+  /** Reasons of the 'fallback' events for this request. */
+  fallbackReasons: string[];
   expect: Expectation | undefined;
   held: Held | undefined;
   aborted: boolean;
@@ -150,6 +153,11 @@ export class World {
     this.budget = retry !== undefined && retry.budget !== false ? new ReferenceBudget(retry.budget.ratio, retry.budget.minPerSecond) : undefined;
     this.box.on('rejected', (event) => this.#onRejected(event));
     this.box.on('retry', (event) => this.#onRetry(event));
+    this.box.on('fallback', (event) => {
+      const r = this.#byUrl(event.url);
+      if (r === undefined || event.source !== 'value') this.fail(`unexpected 'fallback' event ${JSON.stringify(event)}`);
+      else r.fallbackReasons.push(event.reason);
+    });
   }
 
   fail(message: string): void {
@@ -189,6 +197,8 @@ export class World {
       started: false,
       sends: 0,
       refusedIn: undefined,
+      refusalRetryAfter: undefined,
+      fallbackReasons: [],
       expect: undefined,
       held: undefined,
       aborted: false,
@@ -453,7 +463,10 @@ export class World {
     this.ref.now = Date.now();
     const admitted = this.ref.admit();
     if (admitted.allowed) this.fail(`request #${r.id} was refused (${event.state}) where the model admits it`);
-    else this.check(`state of the refusal of request #${r.id}`, event.state, admitted.state);
+    else {
+      this.check(`state of the refusal of request #${r.id}`, event.state, admitted.state);
+      r.refusalRetryAfter = admitted.retryAfter;
+    }
     r.refusedIn = event.state;
     if (attempt > 1) {
       if (expect?.kind === 'next' && expect.sleep) {
@@ -484,6 +497,19 @@ export class World {
   }
 
   #settled(r: Tracked, result: { value: Answer } | { error: unknown }): void {
+    this.#settledAs(r, result);
+    // One 'fallback' event per fallback served, with its reason.
+    const answer = 'value' in result ? result.value : undefined;
+    const expected = answer !== undefined && 'fallback' in answer && answer.fallback === 'value' ? [this.#fallbackReason(r)] : [];
+    this.check(`'fallback' events of request #${r.id}`, r.fallbackReasons, expected);
+  }
+
+  #fallbackReason(r: Tracked): string {
+    if (!r.started) return 'bulkhead';
+    return r.refusedIn === undefined ? 'failure' : 'open';
+  }
+
+  #settledAs(r: Tracked, result: { value: Answer } | { error: unknown }): void {
     const wasQueued = r.phase === 'queued';
     const wasNew = r.phase === 'new';
     r.result = result;
@@ -539,7 +565,7 @@ export class World {
       } else if (!isCircuitOpenError(error)) {
         this.fail(`request #${r.id} refused with ${String(error)}, not a CircuitOpenError`);
       } else {
-        this.check(`CircuitOpenError of request #${r.id}`, { origin: error.origin, state: error.state }, { origin: ORIGIN, state: r.refusedIn });
+        this.check(`CircuitOpenError of request #${r.id}`, { origin: error.origin, state: error.state, retryAfter: error.retryAfter }, { origin: ORIGIN, state: r.refusedIn, retryAfter: r.refusalRetryAfter });
       }
     } else if (expect?.kind === 'end' && expect.failed && this.config.fallbackValue && this.config.failureFallback) {
       hit('last failure answered by the fallback');
