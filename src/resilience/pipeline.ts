@@ -115,7 +115,8 @@ function admitsAt(breaker: Breaker, at: number): boolean {
     case 'open':
       return at >= breaker.openUntil;
     case 'half-open':
-      return breaker.probesAdmitted < breaker.options.breaker.halfOpenProbes;
+      // A free probe slot, or held slots forfeited by then (their round is openDuration old).
+      return breaker.probesAdmitted < breaker.options.breaker.halfOpenProbes || at >= breaker.probeDeadline;
     default:
       return false;
   }
