@@ -215,15 +215,15 @@ export class Breaker {
 
   /**
    * Whether forgetting this breaker would lose work in progress: an attempt in flight, or a
-   * request that holds or awaits a bulkhead slot (between two attempts, or queued).
+   * request in its pipeline (queued for a bulkhead slot, or waiting out a retry delay).
    */
   busy(): boolean {
     return this.inFlight > 0 || this.holdsSlots();
   }
 
-  /** Whether its bulkhead holds or queues requests (always given back by the pipeline). */
+  /** Whether requests are inside its pipeline (queued, or between attempts): always given back. */
   holdsSlots(): boolean {
-    return this.policies?.bulkhead?.busy() ?? false;
+    return (this.policies?.active ?? 0) > 0;
   }
 
   /** Force open until {@link reset}. */

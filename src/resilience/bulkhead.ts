@@ -20,11 +20,6 @@ export class Bulkhead {
     this.queueTimeout = queueTimeout;
   }
 
-  /** Whether a request holds a slot or waits for one. */
-  busy(): boolean {
-    return this.active > 0 || this.#queue.length > 0;
-  }
-
   /** Take a free slot now, if there is one. */
   tryAcquire(): boolean {
     if (this.active >= this.maxConcurrent) return false;

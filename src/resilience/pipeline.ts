@@ -23,6 +23,8 @@ export interface PipelineHost {
 export interface OriginPolicies {
   budget: RetryBudget | undefined;
   bulkhead: Bulkhead | undefined;
+  /** Requests inside the pipeline now: queued, sending, or waiting out a retry delay. */
+  active: number;
 }
 
 /**
@@ -41,14 +43,21 @@ export async function execute<R>(host: PipelineHost, url: string | URL, request:
   if (retry === undefined && bulkhead === undefined) return once(host, url, request, hooks);
   const policies = policiesOf(breaker);
   const slots = policies.bulkhead;
-  if (slots !== undefined && !slots.tryAcquire()) {
-    const waited = await slots.wait(request.signal);
-    if (waited !== 'acquired') return turnedAway(host, breaker, slots, waited === 'timeout', url, request, hooks);
-  }
+  // Counted from the queue to the last attempt: the registry must not forget this breaker
+  // (its bulkhead, its budget, its state) while a request is anywhere in its pipeline.
+  policies.active++;
   try {
-    return retry === undefined ? await once(host, url, request, hooks) : await withRetries(host, breaker, policies, retry, url, request, hooks);
+    if (slots !== undefined && !slots.tryAcquire()) {
+      const waited = await slots.wait(request.signal);
+      if (waited !== 'acquired') return await turnedAway(host, breaker, slots, waited === 'timeout', url, request, hooks);
+    }
+    try {
+      return retry === undefined ? await once(host, url, request, hooks) : await withRetries(host, breaker, policies, retry, url, request, hooks);
+    } finally {
+      slots?.release();
+    }
   } finally {
-    slots?.release();
+    policies.active--;
   }
 }
 
@@ -159,6 +168,7 @@ function policiesOf(breaker: Breaker): OriginPolicies {
   const policies: OriginPolicies = {
     budget: retry?.budget === undefined ? undefined : new RetryBudget(retry.budget.ratio, retry.budget.minPerSecond),
     bulkhead: bulkhead === undefined ? undefined : new Bulkhead(bulkhead.maxConcurrent, bulkhead.maxQueue, bulkhead.queueTimeout),
+    active: 0,
   };
   breaker.policies = policies;
   return policies;
