@@ -160,7 +160,8 @@ export function buildRows(results) {
     ...httpRows(results.http),
     ...hangRows(results.hang),
     ...(results.requestMemory ? requestMemoryRows(results.requestMemory) : []),
-    // O1 rows come ready-made from bench/otel.mjs (its own section, its own baselines).
+    // R1 and O1 rows come ready-made from bench/pipeline.mjs and bench/otel.mjs (their own baselines).
+    ...(results.pipeline?.rows ?? []),
     ...(results.otel?.rows ?? []),
   ];
 }

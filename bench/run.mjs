@@ -72,6 +72,8 @@ async function main() {
   for (let rep = 0; rep < MEM_REPS; rep++) {
     for (const variant of ['bare', 'breakerbox']) results.requestMemory.push(await child('request-memory.mjs', [variant], ['--expose-gc']));
   }
+  step('R1 the pipeline with retry and bulkhead configured');
+  results.pipeline = await child('pipeline.mjs');
   if (existsSync(new URL('otel.mjs', import.meta.url))) {
     step('O1 OpenTelemetry instrumentation');
     results.otel = await child('otel.mjs');

@@ -88,9 +88,19 @@ class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
 
   admit(url: string | URL, request?: AdmitRequest): Permit {
     // Checked before the breaker is found: a bad call must not create (or evict) one.
-    const rawMethod: unknown = request?.method;
-    if (rawMethod !== undefined && typeof rawMethod !== 'string') throw new TypeError(`admit() request.method must be a string, got ${typeof rawMethod}`);
-    const breaker = this.breakerOf(url);
+    checkMethod('admit()', request);
+    return this.admitOn(this.breakerOf(url), url, request);
+  }
+
+  execute<R>(url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
+    checkMethod('execute()', request);
+    return execute(this, this.breakerOf(url), url, request, hooks);
+  }
+
+  // --- PipelineHost ---
+
+  admitOn(breaker: Breaker, url: string | URL, request: AdmitRequest | undefined): Permit {
+    const rawMethod = request?.method;
     const origin = breaker.origin;
     const admitted = breaker.tryAdmit();
     const method = rawMethod === undefined ? 'GET' : rawMethod === 'GET' ? rawMethod : rawMethod.toUpperCase();
@@ -106,10 +116,6 @@ class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
       this.#emitter.emit('rejected', { origin, method, url: href, state: breaker.state === 'closed' ? 'open' : breaker.state });
     }
     return new RefusedPermit(this, breaker, method, href, cached);
-  }
-
-  execute<R>(url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
-    return execute(this, url, request, hooks);
   }
 
   state(urlOrOrigin: string | URL): CircuitState {
@@ -158,8 +164,7 @@ class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
     this.#registry.peek(toOrigin(urlOrOrigin))?.reset();
   }
 
-  // --- PipelineHost ---
-
+  /** The breaker of `url`'s origin, found or created, without admitting anything. */
   breakerOf(url: string | URL): Breaker {
     const last = typeof url === 'string' ? this.#registry.lastFor(url) : undefined;
     if (last !== undefined) return last;
@@ -284,6 +289,12 @@ class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
     }
     return response;
   }
+}
+
+/** A request's method must be a string, checked before any breaker is found or created. */
+function checkMethod(caller: string, request: AdmitRequest | undefined): void {
+  const method: unknown = request?.method;
+  if (method !== undefined && typeof method !== 'string') throw new TypeError(`${caller} request.method must be a string, got ${typeof method}`);
 }
 
 function toBytes(content: Uint8Array | ArrayBuffer | string | null | undefined): Uint8Array | null | undefined {

@@ -9,9 +9,8 @@ import { backoff, isRetryable, retryAfterDelay, sleep } from './retry-delay.js';
 
 /** What the pipeline needs from its box. */
 export interface PipelineHost {
-  admit(url: string | URL, request: ExecuteRequest): Permit;
-  /** The origin's breaker, found or created, without admitting anything. */
-  breakerOf(url: string | URL): Breaker;
+  /** Admit one attempt to `breaker`, the breaker of `url`'s origin. */
+  admitOn(breaker: Breaker, url: string | URL, request: ExecuteRequest): Permit;
   now(): number;
   random(): number;
   retrying(event: BreakerBoxEvents['retry']): void;
@@ -37,37 +36,74 @@ export interface OriginPolicies {
  *    retries at once: never a sleep into a refusal), and
  * 4. **the attempt** runs under its own timeouts (the adapter's `send`).
  */
-export async function execute<R>(host: PipelineHost, url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
-  const breaker = host.breakerOf(url);
+export function execute<R>(host: PipelineHost, breaker: Breaker, url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
   const { retry, bulkhead } = breaker.options;
-  if (retry === undefined && bulkhead === undefined) return once(host, url, request, hooks);
+  if (retry === undefined && bulkhead === undefined) return once(host, breaker, url, request, hooks, undefined);
   const policies = policiesOf(breaker);
-  const slots = policies.bulkhead;
   // Counted from the queue to the last attempt: the registry must not forget this breaker
   // (its bulkhead, its budget, its state) while a request is anywhere in its pipeline.
   policies.active++;
+  const slots = policies.bulkhead;
+  if (slots !== undefined && !slots.tryAcquire()) return queued(host, breaker, policies, slots, url, request, hooks);
+  return holding(host, breaker, policies, url, request, hooks);
+}
+
+/** Wait in the bulkhead's queue, then run, or be turned away. */
+async function queued<R>(host: PipelineHost, breaker: Breaker, policies: OriginPolicies, slots: Bulkhead, url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
+  let waited: Awaited<ReturnType<Bulkhead['wait']>>;
   try {
-    if (slots !== undefined && !slots.tryAcquire()) {
-      const waited = await slots.wait(request.signal);
-      if (waited !== 'acquired') return await turnedAway(host, breaker, slots, waited === 'timeout', url, request, hooks);
-    }
-    try {
-      return retry === undefined ? await once(host, url, request, hooks) : await withRetries(host, breaker, policies, retry, url, request, hooks);
-    } finally {
-      slots?.release();
-    }
-  } finally {
+    waited = await slots.wait(request.signal);
+  } catch (error) {
     policies.active--;
+    throw error;
+  }
+  if (waited === 'acquired') return holding(host, breaker, policies, url, request, hooks);
+  policies.active--;
+  return turnedAway(host, breaker, slots, waited === 'timeout', url, request, hooks);
+}
+
+/** Run the request holding its slot (if the origin has a bulkhead); every path out calls {@link leave} once. */
+function holding<R>(host: PipelineHost, breaker: Breaker, policies: OriginPolicies, url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
+  const retry = breaker.options.retry;
+  try {
+    return retry === undefined ? once(host, breaker, url, request, hooks, policies) : withRetries(host, breaker, policies, retry, url, request, hooks);
+  } catch (error) {
+    leave(policies);
+    throw error;
   }
 }
 
-function once<R>(host: PipelineHost, url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
-  const permit = host.admit(url, request);
-  if (!permit.allowed) return refused(permit, hooks);
-  return hooks.send(permit, 1, true).then((report) => settle(permit, report, hooks));
+/** The request is out of the origin's pipeline: its slot (if any) goes back. */
+function leave(policies: OriginPolicies | undefined): void {
+  if (policies === undefined) return;
+  policies.active--;
+  policies.bulkhead?.release();
 }
 
-async function withRetries<R>(
+/**
+ * One attempt, no retry: the closed path, with no async frame and no promise of its own
+ * beyond the attempt's (the slot goes back in the same continuation).
+ */
+function once<R>(host: PipelineHost, breaker: Breaker, url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>, policies: OriginPolicies | undefined): Promise<R> {
+  const permit = host.admitOn(breaker, url, request);
+  if (!permit.allowed) {
+    leave(policies);
+    return refused(permit, hooks);
+  }
+  return hooks.send(permit, 1, true).then(
+    (report) => {
+      leave(policies);
+      return permit.verdict === 'failure' ? settle(permit, report, hooks) : unwrap(report);
+    },
+    (error: unknown) => {
+      leave(policies);
+      throw error;
+    },
+  );
+}
+
+/** The first attempt like {@link once} (most succeed); the retry loop only after a failure. */
+function withRetries<R>(
   host: PipelineHost,
   breaker: Breaker,
   policies: OriginPolicies,
@@ -76,44 +112,90 @@ async function withRetries<R>(
   request: ExecuteRequest,
   hooks: AttemptHooks<R>,
 ): Promise<R> {
-  const method = (request.method ?? 'GET').toUpperCase();
+  const raw = request.method ?? 'GET';
+  const method = raw === 'GET' ? raw : raw.toUpperCase();
   const retryable = isRetryable(method, request.headers, request.replayable !== false, retry);
   policies.budget?.deposit(host.now());
-  let permit = host.admit(url, request);
-  for (let attempt = 1; ; attempt++) {
-    if (!permit.allowed) return refused(permit, hooks);
-    const report = await hooks.send(permit, attempt, !retryable || attempt > retry.attempts);
-    if (permit.verdict !== 'failure' || !retryable || attempt > retry.attempts) return settle(permit, report, hooks);
-    const now = host.now();
-    const outcome = (permit as AdmittedPermit).outcome;
-    const asked = outcome?.kind === 'response' ? retryAfterDelay(outcome.status, 'response' in report ? report.headers : undefined, now, retry) : undefined;
-    if (asked === Infinity) return settle(permit, report, hooks);
-    // A Retry-After paused the breaker for exactly as long: wake when the pause ends.
-    const delay = asked ?? backoff(attempt, retry, () => host.random());
-    const href = typeof url === 'string' ? url : url.href;
-    if (!admitsAt(breaker, now + delay)) {
-      // The breaker would refuse the retry: answer with the refusal now, not after a sleep.
-      const next = host.admit(url, request);
-      if (!next.allowed) {
-        discard(report);
-        return refused(next, hooks);
-      }
-      // It admits after all (probe slots held too long were forfeited): a retry at once, paid like any other.
-      if (policies.budget !== undefined && !policies.budget.tryWithdraw(now)) {
-        next.release();
-        return settle(permit, report, hooks);
-      }
-      discard(report);
-      host.retrying({ origin: breaker.origin, method, url: href, attempt: attempt + 1, delay: 0 });
-      permit = next;
-      continue;
-    }
-    if (policies.budget !== undefined && !policies.budget.tryWithdraw(now)) return settle(permit, report, hooks);
-    discard(report);
-    host.retrying({ origin: breaker.origin, method, url: href, attempt: attempt + 1, delay });
-    await sleep(delay, request.signal);
-    permit = host.admit(url, request);
+  const permit = host.admitOn(breaker, url, request);
+  if (!permit.allowed) {
+    leave(policies);
+    return refused(permit, hooks);
   }
+  const final = !retryable || retry.attempts === 0;
+  return hooks.send(permit, 1, final).then(
+    (report) => {
+      if (permit.verdict === 'failure' && !final) return retryAfterFailure(host, breaker, policies, retry, method, url, request, hooks, permit, report);
+      leave(policies);
+      return permit.verdict === 'failure' ? settle(permit, report, hooks) : unwrap(report);
+    },
+    (error: unknown) => {
+      leave(policies);
+      throw error;
+    },
+  );
+}
+
+/** The retry loop, from a failed attempt: each retry is a new attempt through the breaker. */
+async function retryAfterFailure<R>(
+  host: PipelineHost,
+  breaker: Breaker,
+  policies: OriginPolicies,
+  retry: ResolvedRetryOptions,
+  method: string,
+  url: string | URL,
+  request: ExecuteRequest,
+  hooks: AttemptHooks<R>,
+  failed: AllowedPermit,
+  failedReport: AttemptReport<R>,
+): Promise<R> {
+  try {
+    const href = typeof url === 'string' ? url : url.href;
+    let permit: Permit = failed;
+    let report = failedReport;
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) {
+        if (!permit.allowed) return refused(permit, hooks);
+        report = await hooks.send(permit, attempt, attempt > retry.attempts);
+        if (permit.verdict !== 'failure' || attempt > retry.attempts) return settle(permit, report, hooks);
+      }
+      const current = permit as AllowedPermit;
+      const now = host.now();
+      const outcome = (current as AdmittedPermit).outcome;
+      const asked = outcome?.kind === 'response' ? retryAfterDelay(outcome.status, 'response' in report ? report.headers : undefined, now, retry) : undefined;
+      if (asked === Infinity) return settle(current, report, hooks);
+      // A Retry-After paused the breaker for exactly as long: wake when the pause ends.
+      const delay = asked ?? backoff(attempt, retry, () => host.random());
+      if (!admitsAt(breaker, now + delay)) {
+        // The breaker would refuse the retry: answer with the refusal now, not after a sleep.
+        const next = host.admitOn(breaker, url, request);
+        if (!next.allowed) {
+          discard(report);
+          return refused(next, hooks);
+        }
+        // It admits after all (probe slots held too long were forfeited): a retry at once, paid like any other.
+        if (policies.budget !== undefined && !policies.budget.tryWithdraw(now)) {
+          next.release();
+          return settle(current, report, hooks);
+        }
+        discard(report);
+        host.retrying({ origin: breaker.origin, method, url: href, attempt: attempt + 1, delay: 0 });
+        permit = next;
+        continue;
+      }
+      if (policies.budget !== undefined && !policies.budget.tryWithdraw(now)) return settle(current, report, hooks);
+      discard(report);
+      host.retrying({ origin: breaker.origin, method, url: href, attempt: attempt + 1, delay });
+      await sleep(delay, request.signal);
+      permit = host.admitOn(breaker, url, request);
+    }
+  } finally {
+    leave(policies);
+  }
+}
+
+function unwrap<R>(report: AttemptReport<R>): R {
+  if ('error' in report) throw report.error;
+  return report.response;
 }
 
 /** Whether the breaker will admit a request at `at`, as far as can be told now. */

@@ -1,0 +1,98 @@
+/**
+ * R1: the closed path through the core pipeline (`box.execute()`, what every adapter runs)
+ * with `retry` and `bulkhead` configured but never used (every attempt succeeds, the
+ * bulkhead is never full), against the same path with neither. Target (issue 11): within
+ * 20 ns of it.
+ *
+ *   node --import ./scripts/register-source.mjs bench/pipeline.mjs     # prints the rows
+ *
+ * Each variant runs in its own process next to the bare call it is paired with (V8 shares
+ * type feedback across boxes), variants alternating over repetitions. Reported: median
+ * over repetitions of (variant − bare) per call. Forked by bench/run.mjs, it sends
+ * `{ section: 'pipeline', rows }` instead of printing.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createBreakerBox } from 'breakerbox';
+import { Bench } from 'tinybench';
+import { formatNs, median } from './stats.mjs';
+
+const repetitions = Number(process.env.BENCH_REPS ?? 5);
+const time = Number(process.env.BENCH_TIME ?? 200);
+const BATCH = 100;
+const URLS = Array.from({ length: 16 }, (_, i) => `https://api.example.com/v1/users?page=${i}`);
+const VARIANTS = ['plain', 'policies'];
+const OPTIONS = {
+  plain: {},
+  policies: { retry: { attempts: 2, delay: 100 }, bulkhead: { maxConcurrent: 1_000, maxQueue: 100 } },
+};
+
+const noop = async () => 1;
+
+/** One attempt as an adapter sends it: await the transport, record the answer. */
+const hooks = {
+  async send(permit) {
+    await noop();
+    permit.record({ kind: 'response', status: 200 });
+    return { response: 1 };
+  },
+  answer: () => 0,
+};
+
+async function measure(name) {
+  const box = createBreakerBox(OPTIONS[name]);
+  const request = { method: 'GET' };
+  const task = async () => {
+    for (let i = 0; i < BATCH; i++) await box.execute(URLS[i & 15], request, hooks);
+  };
+  const bare = async () => {
+    for (let i = 0; i < BATCH; i++) await noop();
+  };
+  const bench = new Bench({ time, throws: true });
+  bench.add('bare', bare).add(name, task);
+  await bench.run();
+  const perCall = (taskName) => (bench.tasks.find((t) => t.name === taskName).result.latency.p50 * 1e6) / BATCH;
+  if (box.snapshot()[0]?.successes === 0) throw new Error('bench/pipeline.mjs: no attempt was recorded');
+  return { name, bare: perCall('bare'), value: perCall(name) };
+}
+
+function child(name) {
+  return new Promise((resolve, reject) => {
+    let result;
+    const proc = fork(fileURLToPath(import.meta.url), ['variant', name], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    proc.on('message', (message) => (result = message));
+    proc.on('error', reject);
+    proc.on('exit', (code) => (code === 0 && result ? resolve(result) : reject(new Error(`bench/pipeline.mjs variant ${name} exited with code ${code}`))));
+  });
+}
+
+function buildRows(runs) {
+  const overhead = (name) => median(runs.filter((run) => run.name === name).map((run) => run.value - run.bare));
+  const plain = overhead('plain');
+  const policies = overhead('policies');
+  const added = policies - plain;
+  return [
+    { id: 'R1.1', task: 'closed path through box.execute() (what every adapter runs), no retry, no bulkhead', result: formatNs(plain), ratio: '', target: 'baseline', status: '', notes: 'overhead over a bare `await`' },
+    {
+      id: 'R1.2',
+      task: 'same, with retry and bulkhead configured but unused',
+      result: formatNs(policies),
+      ratio: `+${formatNs(added)}`,
+      target: '≤ +20 ns',
+      status: added <= 20 ? 'PASS' : 'MISS',
+      notes: 'the bulkhead takes and gives back a slot, the budget counts the request',
+    },
+  ];
+}
+
+if (process.argv[2] === 'variant') {
+  process.send(await measure(process.argv[3]));
+} else {
+  const runs = [];
+  for (let rep = 0; rep < repetitions; rep++) {
+    for (let i = 0; i < VARIANTS.length; i++) runs.push(await child(VARIANTS[(i + rep) % VARIANTS.length]));
+  }
+  const rows = buildRows(runs);
+  if (process.send) process.send({ section: 'pipeline', rows });
+  else console.log(`R1: ns per call, median over ${repetitions} repetitions (node ${process.version})\n${rows.map((row) => `${row.id} ${row.task}: ${row.result} ${row.ratio} ${row.target} ${row.status}`).join('\n')}`);
+}
