@@ -10,14 +10,13 @@
  * median over repetitions of (variant − bare) per call, from each task's median sample.
  * Forked by bench/run.mjs, it sends `{ section: 'otel', rows }` instead of printing.
  */
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { createBreakerBox } from 'breakerbox';
 import { createFetch } from 'breakerbox/fetch';
 import { instrument } from 'breakerbox/otel';
 import { Bench } from 'tinybench';
+import { alternate } from './variant-process.mjs';
 import { formatNs, formatRatio, median } from './stats.mjs';
 
 const repetitions = Number(process.env.BENCH_REPS ?? 5);
@@ -84,16 +83,6 @@ async function measure(name) {
   return { name, bare: perCall('bare'), value: perCall(name), counted };
 }
 
-function child(name) {
-  return new Promise((resolve, reject) => {
-    let result;
-    const proc = fork(fileURLToPath(import.meta.url), ['variant', name], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    proc.on('message', (message) => (result = message));
-    proc.on('error', reject);
-    proc.on('exit', (code) => (code === 0 && result ? resolve(result) : reject(new Error(`bench/otel.mjs variant ${name} exited with code ${code}`))));
-  });
-}
-
 function buildRows(runs) {
   const of = (name) => runs.filter((run) => run.name === name);
   const overhead = (name) => Math.max(1, median(of(name).map((run) => run.value - run.bare)));
@@ -150,10 +139,7 @@ function render(rows) {
 if (process.argv[2] === 'variant') {
   process.send(await measure(process.argv[3]));
 } else {
-  const runs = [];
-  for (let rep = 0; rep < repetitions; rep++) {
-    for (let i = 0; i < VARIANTS.length; i++) runs.push(await child(VARIANTS[(i + rep) % VARIANTS.length]));
-  }
+  const runs = await alternate(import.meta.url, VARIANTS, repetitions);
   const rows = buildRows(runs);
   if (process.send) process.send({ section: 'otel', rows });
   else console.log(`O1: ns per call, median over ${repetitions} repetitions; overhead = paired difference to the bare call (node ${process.version})\n${render(rows)}`);

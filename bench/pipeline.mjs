@@ -11,10 +11,9 @@
  * over repetitions of (variant − bare) per call. Forked by bench/run.mjs, it sends
  * `{ section: 'pipeline', rows }` instead of printing.
  */
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createBreakerBox } from 'breakerbox';
 import { Bench } from 'tinybench';
+import { alternate } from './variant-process.mjs';
 import { formatNs, median } from './stats.mjs';
 
 const repetitions = Number(process.env.BENCH_REPS ?? 5);
@@ -56,16 +55,6 @@ async function measure(name) {
   return { name, bare: perCall('bare'), value: perCall(name) };
 }
 
-function child(name) {
-  return new Promise((resolve, reject) => {
-    let result;
-    const proc = fork(fileURLToPath(import.meta.url), ['variant', name], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    proc.on('message', (message) => (result = message));
-    proc.on('error', reject);
-    proc.on('exit', (code) => (code === 0 && result ? resolve(result) : reject(new Error(`bench/pipeline.mjs variant ${name} exited with code ${code}`))));
-  });
-}
-
 function buildRows(runs) {
   const overhead = (name) => median(runs.filter((run) => run.name === name).map((run) => run.value - run.bare));
   const plain = overhead('plain');
@@ -88,10 +77,7 @@ function buildRows(runs) {
 if (process.argv[2] === 'variant') {
   process.send(await measure(process.argv[3]));
 } else {
-  const runs = [];
-  for (let rep = 0; rep < repetitions; rep++) {
-    for (let i = 0; i < VARIANTS.length; i++) runs.push(await child(VARIANTS[(i + rep) % VARIANTS.length]));
-  }
+  const runs = await alternate(import.meta.url, VARIANTS, repetitions);
   const rows = buildRows(runs);
   if (process.send) process.send({ section: 'pipeline', rows });
   else console.log(`R1: ns per call, median over ${repetitions} repetitions (node ${process.version})\n${rows.map((row) => `${row.id} ${row.task}: ${row.result} ${row.ratio} ${row.target} ${row.status}`).join('\n')}`);
