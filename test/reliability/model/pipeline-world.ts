@@ -12,7 +12,7 @@ import {
   type Outcome,
 } from '../../../src/index.js';
 import type { AttemptReport } from '../../../src/core/types.js';
-import type { PipelineHost } from '../../../src/resilience/pipeline.js';
+import type { Breaker } from '../../../src/core/breaker.js';
 import type { OutcomeCase } from './commands.js';
 import { ReferenceBudget, countInWindow, withinBound } from './reference-budget.js';
 import { type ModelConfig, type ModelPermit, ReferenceBreaker } from './reference-breaker.js';
@@ -170,7 +170,7 @@ export class World {
 
   /** The bulkhead's slots taken, read from the origin's policies (white box: no public view of it). */
   activeSlots(): number {
-    return (this.box as unknown as PipelineHost).breakerOf(ORIGIN).policies?.bulkhead?.active ?? 0;
+    return (this.box as unknown as { breakerOf(url: string): Breaker }).breakerOf(ORIGIN).policies?.bulkhead?.active ?? 0;
   }
 
   /** Requests holding a bulkhead slot as the reference sees it. */
