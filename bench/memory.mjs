@@ -8,7 +8,7 @@
  * its keys alone) is subtracted to get the bytes a breaker itself costs, the way the
  * research numbers (cockatiel 1.35 KB, opossum 7.1 KB) were taken.
  */
-import { createHook } from 'node:async_hooks';
+import { trackTimers } from './live-timers.mjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBreakerBox } from 'breakerbox';
 import { circuitBreaker, ConsecutiveBreaker, handleAll } from 'cockatiel';
@@ -72,17 +72,8 @@ const countTimeouts = () => process.getActiveResourcesInfo().filter((name) => na
 async function main() {
   const build = variants[variant];
   if (build === undefined) throw new Error(`usage: memory.mjs ${Object.keys(variants).join('|')}, got ${variant}`);
-  // Count every Timeout created while building and still alive after: unref'd ones too,
-  // which getActiveResourcesInfo() (ref'd handles only) does not list.
-  const live = new Set();
-  const hook = createHook({
-    init(id, type) {
-      if (type === 'Timeout') live.add(id);
-    },
-    destroy(id) {
-      live.delete(id);
-    },
-  }).enable();
+  // Every Timeout created while building and still alive after, unref'd ones included.
+  const tracker = trackTimers();
   const refTimersBefore = countTimeouts();
 
   const before = collect();
@@ -91,8 +82,8 @@ async function main() {
   const createMs = performance.now() - started;
   const after = collect();
   const refTimers = countTimeouts() - refTimersBefore;
-  hook.disable();
-  const timers = live.size;
+  tracker.stop();
+  const timers = tracker.count();
 
   // Let V8 finish the background work the build left (sweeping, memory reducer) first.
   await sleep(300);

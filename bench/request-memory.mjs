@@ -10,7 +10,7 @@
  * Reported: heap growth per request after two forced GCs, and the timers still alive
  * (unref'd ones included, counted with async_hooks).
  */
-import { createHook } from 'node:async_hooks';
+import { trackTimers } from './live-timers.mjs';
 import { createBreakerBox } from 'breakerbox';
 import { createFetch } from 'breakerbox/fetch';
 
@@ -40,15 +40,7 @@ async function main() {
   };
   await run(WARMUP);
 
-  const live = new Set();
-  const hook = createHook({
-    init(id, type) {
-      if (type === 'Timeout') live.add(id);
-    },
-    destroy(id) {
-      live.delete(id);
-    },
-  }).enable();
+  const tracker = trackTimers();
   const before = collect();
   const started = performance.now();
   await run(REQUESTS);
@@ -58,9 +50,9 @@ async function main() {
   // it counts ~600 B per request that a single yield frees.
   for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
   const after = collect();
-  hook.disable();
+  tracker.stop();
 
-  const result = { variant, requests: REQUESTS, bytesPerRequest: (after - before) / REQUESTS, heapGrowth: after - before, timers: live.size, seconds };
+  const result = { variant, requests: REQUESTS, bytesPerRequest: (after - before) / REQUESTS, heapGrowth: after - before, timers: tracker.count(), seconds };
   // Keep the caller's signal alive to the end, as a long-lived one would be.
   if (shutdown.signal.aborted) throw new Error('unreachable');
   if (process.send) process.send(result);
