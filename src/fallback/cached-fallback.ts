@@ -96,7 +96,8 @@ export class CachedFallback {
     } catch {
       return undefined;
     }
-    if (!isPromise(found) || waitAtMost === Infinity) return isPromise(found) ? found.then(undefined, () => undefined) : found;
+    if (!isPromise(found)) return found;
+    if (waitAtMost === Infinity) return found.then(undefined, () => undefined);
     // A shared store that is slow or gone must not hold the caller: past the bound, it is a miss.
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(undefined), waitAtMost);
