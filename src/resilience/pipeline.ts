@@ -39,7 +39,7 @@ export interface OriginPolicies {
 export function execute<R>(host: PipelineHost, breaker: Breaker, url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
   const { retry, bulkhead } = breaker.options;
   if (retry === undefined && bulkhead === undefined) return once(host, breaker, url, request, hooks, undefined);
-  const policies = policiesOf(breaker);
+  const policies = policiesOf(host, breaker);
   // Counted from the queue to the last attempt: the registry must not forget this breaker
   // (its bulkhead, its budget, its state) while a request is anywhere in its pipeline.
   policies.active++;
@@ -115,7 +115,7 @@ function withRetries<R>(
   const raw = request.method ?? 'GET';
   const method = raw === 'GET' ? raw : raw.toUpperCase();
   const retryable = isRetryable(method, request.headers, request.replayable !== false, retry);
-  policies.budget?.deposit(host.now());
+  policies.budget?.deposit();
   const permit = host.admitOn(breaker, url, request);
   if (!permit.allowed) {
     leave(policies);
@@ -244,11 +244,11 @@ function discard<R>(report: AttemptReport<R>): void {
   if ('response' in report) report.discard?.();
 }
 
-function policiesOf(breaker: Breaker): OriginPolicies {
+function policiesOf(host: PipelineHost, breaker: Breaker): OriginPolicies {
   if (breaker.policies !== undefined) return breaker.policies;
   const { retry, bulkhead } = breaker.options;
   const policies: OriginPolicies = {
-    budget: retry?.budget === undefined ? undefined : new RetryBudget(retry.budget.ratio, retry.budget.minPerSecond),
+    budget: retry?.budget === undefined ? undefined : new RetryBudget(retry.budget.ratio, retry.budget.minPerSecond, host),
     bulkhead: bulkhead === undefined ? undefined : new Bulkhead(bulkhead.maxConcurrent, bulkhead.maxQueue, bulkhead.queueTimeout),
     active: 0,
   };
