@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCircuitOpenError } from '../errors.js';
+import { Breaker } from './breaker.js';
+import { resolveHostOptions } from './options.js';
 import { ORIGIN, URL_A, ok, serverError, testBox } from './test-support.js';
 
 describe('breaker: consecutive failures', () => {
@@ -227,6 +229,53 @@ describe('breaker: outcomes from before a state change', () => {
     t.fail();
     if (slow.allowed) slow.record(ok);
     expect(t.box.snapshot()[0]).toMatchObject({ successes: 1, failures: 1 });
+  });
+});
+
+describe('breaker: lifetime counters and open-state fields', () => {
+  // The breaker keeps these outside its own object until first needed (memory per idle
+  // origin, issue 15): they must read the same before, during and after that object exists.
+  it('reports zero counters and no open time for an origin that only succeeded', () => {
+    const t = testBox();
+    t.succeed(3);
+    expect(t.box.snapshot()).toEqual([{ origin: ORIGIN, state: 'closed', failures: 0, successes: 3, rejected: 0, fallbacks: 0 }]);
+  });
+
+  it('counts refusals and fallbacks of an open origin, and keeps them through close and reset', () => {
+    const t = testBox({ breaker: { failureThreshold: 2, openDuration: 1_000 }, fallback: { value: { body: 'later' } } });
+    t.fail(2);
+    const openedAt = t.now();
+    for (let i = 0; i < 3; i++) {
+      const permit = t.box.admit(URL_A);
+      if (!permit.allowed) void permit.fallback();
+    }
+    expect(t.box.snapshot()[0]).toMatchObject({ state: 'open', failures: 2, rejected: 3, fallbacks: 3, openedAt, retryAfter: 1_000 });
+    t.advance(1_000);
+    t.succeed();
+    t.box.reset(ORIGIN);
+    expect(t.box.snapshot()).toEqual([{ origin: ORIGIN, state: 'closed', failures: 2, successes: 1, rejected: 3, fallbacks: 3 }]);
+  });
+
+  it('counts a refusal that comes before any failure (an isolated origin)', () => {
+    const t = testBox();
+    t.box.isolate(URL_A);
+    expect(t.run(ok)).toBe('refused');
+    expect(t.box.snapshot()[0]).toMatchObject({ state: 'isolated', failures: 0, successes: 0, rejected: 1, openedAt: t.now() });
+  });
+
+  it('counts a fallback served by a closed breaker that never failed (a full bulkhead)', () => {
+    const breaker = new Breaker(ORIGIN, resolveHostOptions({}, undefined), { now: () => 0, random: () => 0, stateChanged: () => {} });
+    breaker.fallbacks++;
+    breaker.rejected += 2;
+    expect({ fallbacks: breaker.fallbacks, rejected: breaker.rejected, failures: breaker.failures, state: breaker.state }).toEqual({ fallbacks: 1, rejected: 2, failures: 0, state: 'closed' });
+  });
+
+  it('opens on slow calls before any failure was ever counted, for openDuration', () => {
+    const t = testBox({ breaker: { openDuration: 5_000, slowCall: { duration: 100, rateThreshold: 1, minimumCalls: 1, window: 10_000 } } });
+    const permit = t.box.admit(URL_A);
+    t.advance(100);
+    if (permit.allowed) permit.record(ok);
+    expect(t.box.snapshot()[0]).toMatchObject({ state: 'open', failures: 0, successes: 1, retryAfter: 5_000 });
   });
 });
 

@@ -25,6 +25,11 @@ const JITTER = 0.2;
  * slow request from before the breaker opened cannot close or re-open it later.
  */
 export class Breaker {
+  // Every field costs 8 bytes per origin, and a box may know thousands of origins that
+  // only ever succeed (bench P3.1: ≤ 256 B per idle origin, its key included). So the
+  // object holds only what the closed path reads; the rest lives in two objects made when
+  // needed. No `#private` methods either: V8 gives each instance of a class that has one
+  // a brand slot of its own, so the internal methods are TypeScript `private`.
   readonly origin: string;
   readonly options: ResolvedHostOptions;
   readonly #context: BreakerContext;
@@ -32,40 +37,88 @@ export class Breaker {
   state: CircuitState = 'closed';
   generation = 0;
   consecutiveFailures = 0;
-  /** Re-opens from half-open since the breaker was last closed; drives the x2 escalation. */
-  openLevel = 0;
-  openedAt = 0;
-  openUntil = 0;
-  probesAdmitted = 0;
-  probeSuccesses = 0;
-  /** A half-open probe that has not reported by then loses its slot (a hung probe cannot wedge the breaker). */
-  probeDeadline = 0;
-  /**
-   * Set while a `Retry-After` pause holds the breaker open: the state it returns to when the
-   * pause ends (a pause is the host asking for time, not a verdict on its health).
-   */
-  resumeTo: 'closed' | 'half-open' | undefined = undefined;
   inFlight = 0;
   /** Set on every admission; the registry's second-chance eviction clears it. */
   touched = true;
   /** Retry budget and bulkhead of the origin, created when its options first need them. */
   policies: OriginPolicies | undefined = undefined;
-
   successes = 0;
-  failures = 0;
-  rejected = 0;
-  fallbacks = 0;
 
-  readonly failureWindow: RollingWindow | CountWindow | undefined;
-  readonly slowWindow: RollingWindow | undefined;
+  /** The rolling windows the options ask for; `undefined` when none is configured. */
+  readonly #windows: Windows | undefined;
+  /** Made on the first failure, refusal, fallback or transition, then kept: see {@link Trouble}. */
+  #trouble: Trouble | undefined = undefined;
 
   constructor(origin: string, options: ResolvedHostOptions, context: BreakerContext) {
     this.origin = origin;
     this.options = options;
     this.#context = context;
     const { failureRate, slowCall } = options.breaker;
-    this.failureWindow = failureRate ? (failureRate.calls > 0 ? new CountWindow(failureRate.calls) : new RollingWindow(failureRate.window)) : undefined;
-    this.slowWindow = slowCall ? new RollingWindow(slowCall.window) : undefined;
+    this.#windows =
+      failureRate === undefined && slowCall === undefined
+        ? undefined
+        : {
+            failure: failureRate ? (failureRate.calls > 0 ? new CountWindow(failureRate.calls) : new RollingWindow(failureRate.window)) : undefined,
+            slow: slowCall ? new RollingWindow(slowCall.window) : undefined,
+          };
+  }
+
+  /** The failure-rate window, when `failureRate` is set. */
+  get failureWindow(): RollingWindow | CountWindow | undefined {
+    return this.#windows?.failure;
+  }
+
+  /** The slow-call window, when `slowCall` is set. */
+  get slowWindow(): RollingWindow | undefined {
+    return this.#windows?.slow;
+  }
+
+  /** When the breaker last opened or was isolated (the box's clock); 0 if it never was. */
+  get openedAt(): number {
+    return this.#trouble?.openedAt ?? 0;
+  }
+
+  /** While open: when the next probe may go out. */
+  get openUntil(): number {
+    return this.#trouble?.openUntil ?? 0;
+  }
+
+  /** While half-open: the probes admitted in this round. */
+  get probesAdmitted(): number {
+    return this.#trouble?.probesAdmitted ?? 0;
+  }
+
+  /** While half-open: when the probe slots held by requests that never reported are forfeited. */
+  get probeDeadline(): number {
+    return this.#trouble?.probeDeadline ?? 0;
+  }
+
+  /** While a `Retry-After` pause holds the breaker open: the state it returns to after. */
+  get resumeTo(): 'closed' | 'half-open' | undefined {
+    return this.#trouble?.resumeTo;
+  }
+
+  /** Failures counted since the breaker was made (a reset keeps them). */
+  get failures(): number {
+    return this.#trouble?.failures ?? 0;
+  }
+
+  /** Requests refused since the breaker was made; the box counts them. */
+  get rejected(): number {
+    return this.#trouble?.rejected ?? 0;
+  }
+
+  set rejected(count: number) {
+    this.troubled().rejected = count;
+  }
+
+  /** Fallbacks served since the breaker was made; the box counts them. */
+  get fallbacks(): number {
+    return this.#trouble?.fallbacks ?? 0;
+  }
+
+  set fallbacks(count: number) {
+    this.troubled().fallbacks = count;
   }
 
   /**
@@ -80,25 +133,27 @@ export class Breaker {
     }
     if (this.state === 'isolated') return -1;
     const now = this.#context.now();
+    // Every state but closed is entered through a transition, which made it.
+    const trouble = this.#trouble!;
     if (this.state === 'open') {
       // A clock stepped back must not stretch the open time: keep what was left of it.
-      if (now < this.openedAt) {
-        this.openUntil -= this.openedAt - now;
-        this.openedAt = now;
+      if (now < trouble.openedAt) {
+        trouble.openUntil -= trouble.openedAt - now;
+        trouble.openedAt = now;
       }
-      if (now < this.openUntil) return -1;
-      if (this.resumeTo === 'closed') {
-        this.#resumeClosed();
+      if (now < trouble.openUntil) return -1;
+      if (trouble.resumeTo === 'closed') {
+        this.resumeClosed(trouble);
         this.inFlight++;
         return 0;
       }
-      this.#enterHalfOpen(now, this.resumeTo === undefined ? 'open-elapsed' : 'pause-ended');
-    } else if (this.probesAdmitted >= this.options.breaker.halfOpenProbes) {
-      if (now < this.probeDeadline) return -1;
+      this.enterHalfOpen(now, trouble.resumeTo === undefined ? 'open-elapsed' : 'pause-ended');
+    } else if (trouble.probesAdmitted >= this.options.breaker.halfOpenProbes) {
+      if (now < trouble.probeDeadline) return -1;
       // Every probe slot is held by a request that never reported: start a fresh round.
-      this.#enterHalfOpen(now, 'open-elapsed');
+      this.enterHalfOpen(now, 'open-elapsed');
     }
-    this.probesAdmitted++;
+    trouble.probesAdmitted++;
     this.inFlight++;
     return 1;
   }
@@ -110,25 +165,25 @@ export class Breaker {
   record(verdict: Verdict, outcome: Outcome, probe: boolean, generation: number, startedAt: number): void {
     // The common case, kept small enough for V8 to inline into the caller: a success on a
     // closed breaker with no rolling windows only resets the failure streak.
-    if (verdict === 'success' && this.state === 'closed' && generation === this.generation && this.failureWindow === undefined && this.slowWindow === undefined) {
+    if (verdict === 'success' && this.state === 'closed' && generation === this.generation && this.#windows === undefined) {
       this.inFlight--;
       this.successes++;
       this.consecutiveFailures = 0;
       return;
     }
-    this.#recordAny(verdict, outcome, probe, generation, startedAt);
+    this.recordAny(verdict, outcome, probe, generation, startedAt);
   }
 
-  #recordAny(verdict: Verdict, outcome: Outcome, probe: boolean, generation: number, startedAt: number): void {
+  private recordAny(verdict: Verdict, outcome: Outcome, probe: boolean, generation: number, startedAt: number): void {
     this.inFlight--;
     const current = generation === this.generation;
     if (verdict === 'ignore') {
       // The caller aborted, or the classifier had no opinion: give the probe slot back.
-      if (probe && current && this.state === 'half-open') this.probesAdmitted--;
+      if (probe && current && this.state === 'half-open') this.#trouble!.probesAdmitted--;
       return;
     }
     const failed = verdict === 'failure';
-    if (failed) this.failures++;
+    if (failed) this.troubled().failures++;
     else this.successes++;
     const { slowCall, failureRate } = this.options.breaker;
     const needsTime = failed || slowCall !== undefined || failureRate !== undefined;
@@ -137,29 +192,31 @@ export class Breaker {
     if (!current) return;
 
     if (this.state === 'closed') {
-      this.failureWindow?.add(now, failed);
-      this.slowWindow?.add(now, slow);
+      const windows = this.#windows;
+      windows?.failure?.add(now, failed);
+      windows?.slow?.add(now, slow);
       if (failed) {
         this.consecutiveFailures++;
-        this.#tripIfDue(now, this.#retryAfter(outcome, now));
+        this.tripIfDue(now, this.retryAfterOf(outcome, now));
         return;
       }
       this.consecutiveFailures = 0;
-      if (slowCall !== undefined && slow && this.slowWindow!.tripped(now, slowCall.minimumCalls, slowCall.threshold)) {
-        this.#open(now, this.#escalatedOpenTime(), 'slow-calls');
+      if (slowCall !== undefined && slow && windows!.slow!.tripped(now, slowCall.minimumCalls, slowCall.threshold)) {
+        this.open(now, this.escalatedOpenTime(), 'slow-calls');
       }
     } else if (this.state === 'half-open' && probe) {
+      const trouble = this.#trouble!;
       // A slow probe says the host has not recovered either.
       if (failed || slow) {
-        const retryAfter = failed ? this.#retryAfter(outcome, now) : undefined;
+        const retryAfter = failed ? this.retryAfterOf(outcome, now) : undefined;
         if (retryAfter !== undefined && retryAfter > 0) {
-          this.#pause(now, retryAfter, 'half-open');
+          this.pause(now, retryAfter, 'half-open');
           return;
         }
-        this.openLevel++;
-        this.#open(now, this.#escalatedOpenTime(), 'probe-failed');
-      } else if (++this.probeSuccesses >= this.options.breaker.halfOpenProbes) {
-        this.#close('probe-succeeded');
+        trouble.openLevel++;
+        this.open(now, this.escalatedOpenTime(), 'probe-failed');
+      } else if (++trouble.probeSuccesses >= this.options.breaker.halfOpenProbes) {
+        this.close('probe-succeeded');
       }
     }
   }
@@ -173,28 +230,28 @@ export class Breaker {
    */
   recordBodyFailure(generation: number, streakBefore: number): void {
     this.successes--;
-    this.failures++;
+    this.troubled().failures++;
     if (generation !== this.generation || this.state !== 'closed') return;
     const now = this.#context.now();
-    this.failureWindow?.reclassify(now);
+    this.#windows?.failure?.reclassify(now);
     this.consecutiveFailures = Math.max(this.consecutiveFailures, streakBefore) + 1;
-    this.#tripIfDue(now, undefined);
+    this.tripIfDue(now, undefined);
   }
 
   /** After a failure on a closed breaker: open (or pause) if a rule says so. Returns whether it did. */
-  #tripIfDue(now: number, retryAfter: number | undefined): boolean {
+  private tripIfDue(now: number, retryAfter: number | undefined): boolean {
     const { failureRate, failureThreshold } = this.options.breaker;
     let cause: StateChangeCause | undefined;
     if (this.consecutiveFailures >= failureThreshold) cause = 'failures';
-    else if (failureRate !== undefined && this.failureWindow!.tripped(now, failureRate.minimumCalls, failureRate.threshold)) cause = 'failure-rate';
+    else if (failureRate !== undefined && this.#windows!.failure!.tripped(now, failureRate.minimumCalls, failureRate.threshold)) cause = 'failure-rate';
     if (cause !== undefined) {
       // Tripped anyway: open for the longer of the open time and what the host asked for.
-      const openFor = retryAfter === undefined ? this.#escalatedOpenTime() : Math.max(this.#escalatedOpenTime(), Math.min(retryAfter, this.options.breaker.maxOpenDuration));
-      this.#open(now, openFor, cause);
+      const openFor = retryAfter === undefined ? this.escalatedOpenTime() : Math.max(this.escalatedOpenTime(), Math.min(retryAfter, this.options.breaker.maxOpenDuration));
+      this.open(now, openFor, cause);
       return true;
     }
     if (retryAfter !== undefined && retryAfter > 0) {
-      this.#pause(now, retryAfter, 'closed');
+      this.pause(now, retryAfter, 'closed');
       return true;
     }
     return false;
@@ -209,8 +266,8 @@ export class Breaker {
     if (this.state === 'isolated') return;
     const capped = Math.min(until, now + this.options.breaker.maxOpenDuration);
     if (capped <= now) return;
-    if (this.state === 'open' && this.openUntil >= capped) return;
-    this.#open(now, capped - now, 'open-until');
+    if (this.state === 'open' && this.#trouble!.openUntil >= capped) return;
+    this.open(now, capped - now, 'open-until');
   }
 
   /**
@@ -229,10 +286,11 @@ export class Breaker {
   /** Force open until {@link reset}. */
   isolate(now: number): void {
     const from = this.state;
+    const trouble = this.troubled();
     this.state = 'isolated';
-    this.openedAt = now;
+    trouble.openedAt = now;
     this.generation++;
-    this.resumeTo = undefined;
+    trouble.resumeTo = undefined;
     if (from !== 'isolated') this.#context.stateChanged(this.origin, from, 'isolated', 'isolate', undefined, undefined);
   }
 
@@ -242,86 +300,129 @@ export class Breaker {
    * state, whatever state the breaker was in.
    */
   reset(): void {
-    this.#close('reset');
+    this.close('reset');
   }
 
   /** Ms until the next probe may go out: only known while open. */
   retryAfter(now: number): number | undefined {
-    return this.state === 'open' ? Math.max(0, this.openUntil - now) : undefined;
+    return this.state === 'open' ? Math.max(0, this.#trouble!.openUntil - now) : undefined;
   }
 
-  #retryAfter(outcome: Outcome, now: number): number | undefined {
+  private retryAfterOf(outcome: Outcome, now: number): number | undefined {
     if (!this.options.breaker.respectRetryAfter || outcome.kind !== 'response') return undefined;
     if (outcome.status !== 429 && outcome.status !== 503) return undefined;
     return parseRetryAfter(outcome.headers, now);
+  }
+
+  /** The breaker's {@link Trouble}, made now if it had none. */
+  private troubled(): Trouble {
+    return (this.#trouble ??= new Trouble());
   }
 
   /**
    * A `Retry-After` on a 429/503 that tripped no rule: refuse for exactly that long (capped
    * at `maxOpenDuration`, never raised to `openDuration`), then flow as before the pause.
    */
-  #pause(now: number, retryAfter: number, resumeTo: 'closed' | 'half-open'): void {
+  private pause(now: number, retryAfter: number, resumeTo: 'closed' | 'half-open'): void {
     // The streak survives the pause: a host that answers every call with 503 and a short
     // Retry-After still reaches failureThreshold, one pause at a time.
     const streak = this.consecutiveFailures;
-    this.#open(now, Math.min(retryAfter, this.options.breaker.maxOpenDuration), 'retry-after');
+    this.open(now, Math.min(retryAfter, this.options.breaker.maxOpenDuration), 'retry-after');
     this.consecutiveFailures = streak;
-    this.resumeTo = resumeTo;
+    this.#trouble!.resumeTo = resumeTo;
   }
 
   /** The end of a pause taken on a closed breaker: closed again, the failure streak kept. */
-  #resumeClosed(): void {
+  private resumeClosed(trouble: Trouble): void {
     this.state = 'closed';
     this.generation++;
-    this.resumeTo = undefined;
+    trouble.resumeTo = undefined;
     this.#context.stateChanged(this.origin, 'open', 'closed', 'pause-ended', undefined, undefined);
   }
 
   /** `openDuration`, doubled per failed probe since the breaker last closed, with jitter, capped. */
-  #escalatedOpenTime(): number {
+  private escalatedOpenTime(): number {
     const { openDuration, maxOpenDuration } = this.options.breaker;
-    if (this.openLevel === 0) return openDuration;
-    const doubled = Math.min(maxOpenDuration, openDuration * 2 ** this.openLevel);
+    const level = this.#trouble?.openLevel ?? 0;
+    if (level === 0) return openDuration;
+    const doubled = Math.min(maxOpenDuration, openDuration * 2 ** level);
     return Math.max(openDuration, Math.round(doubled * (1 - JITTER * this.#context.random())));
   }
 
-  #open(now: number, openFor: number, cause: StateChangeCause): void {
+  private open(now: number, openFor: number, cause: StateChangeCause): void {
     const from = this.state;
+    const trouble = this.troubled();
     this.state = 'open';
     this.generation++;
-    this.openedAt = now;
-    this.openUntil = now + openFor;
-    this.resumeTo = undefined;
+    trouble.openedAt = now;
+    trouble.openUntil = now + openFor;
+    trouble.resumeTo = undefined;
     this.consecutiveFailures = 0;
-    this.probesAdmitted = 0;
-    this.probeSuccesses = 0;
-    this.failureWindow?.clear();
-    this.slowWindow?.clear();
-    this.#context.stateChanged(this.origin, from, 'open', cause, openFor, this.openUntil);
+    trouble.probesAdmitted = 0;
+    trouble.probeSuccesses = 0;
+    this.#windows?.failure?.clear();
+    this.#windows?.slow?.clear();
+    this.#context.stateChanged(this.origin, from, 'open', cause, openFor, trouble.openUntil);
   }
 
-  #enterHalfOpen(now: number, cause: StateChangeCause): void {
+  private enterHalfOpen(now: number, cause: StateChangeCause): void {
     const from = this.state;
+    const trouble = this.troubled();
     this.state = 'half-open';
     this.generation++;
-    this.resumeTo = undefined;
-    this.probesAdmitted = 0;
-    this.probeSuccesses = 0;
-    this.probeDeadline = now + this.options.breaker.openDuration;
+    trouble.resumeTo = undefined;
+    trouble.probesAdmitted = 0;
+    trouble.probeSuccesses = 0;
+    trouble.probeDeadline = now + this.options.breaker.openDuration;
     if (from !== 'half-open') this.#context.stateChanged(this.origin, from, 'half-open', cause, undefined, undefined);
   }
 
-  #close(cause: StateChangeCause): void {
+  private close(cause: StateChangeCause): void {
     const from = this.state;
     this.state = 'closed';
     this.generation++;
-    this.resumeTo = undefined;
-    this.openLevel = 0;
     this.consecutiveFailures = 0;
-    this.probesAdmitted = 0;
-    this.probeSuccesses = 0;
-    this.failureWindow?.clear();
-    this.slowWindow?.clear();
+    // No trouble: never opened, so there is no open-state bookkeeping to clear.
+    const trouble = this.#trouble;
+    if (trouble !== undefined) {
+      trouble.resumeTo = undefined;
+      trouble.openLevel = 0;
+      trouble.probesAdmitted = 0;
+      trouble.probeSuccesses = 0;
+    }
+    this.#windows?.failure?.clear();
+    this.#windows?.slow?.clear();
     if (from !== 'closed') this.#context.stateChanged(this.origin, from, 'closed', cause, undefined, undefined);
   }
+}
+
+/** The rolling windows an origin's options ask for, in one object made only when one is set. */
+interface Windows {
+  readonly failure: RollingWindow | CountWindow | undefined;
+  readonly slow: RollingWindow | undefined;
+}
+
+/**
+ * What only a breaker that has been in trouble needs: the open and half-open bookkeeping,
+ * and the counters of failures, refusals and fallbacks. Made on the first failure, refusal,
+ * fallback or transition, and kept (the counters are for life), so an origin that has only
+ * ever succeeded carries none of it.
+ */
+class Trouble {
+  /** Re-opens from half-open since the breaker was last closed; drives the x2 escalation. */
+  openLevel = 0;
+  openedAt = 0;
+  openUntil = 0;
+  probesAdmitted = 0;
+  probeSuccesses = 0;
+  /** A half-open probe that has not reported by then loses its slot (a hung probe cannot wedge the breaker). */
+  probeDeadline = 0;
+  /**
+   * Set while a `Retry-After` pause holds the breaker open: the state it returns to when the
+   * pause ends (a pause is the host asking for time, not a verdict on its health).
+   */
+  resumeTo: 'closed' | 'half-open' | undefined = undefined;
+  failures = 0;
+  rejected = 0;
+  fallbacks = 0;
 }
