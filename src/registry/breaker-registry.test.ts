@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { ok, serverError, testBox } from '../core/test-support.js';
 
@@ -100,5 +102,24 @@ describe('host options', () => {
     expect(timeoutOf(exact)).toBe(1_000);
     expect(timeoutOf('https://a.slow.example.com')).toBeUndefined();
     expect(timeoutOf('https://other.example.com')).toBe(5_000);
+  });
+});
+
+describe('registry keys', () => {
+  it('keeps its own copy of each origin, never the URL the origin was cut from', () => {
+    // V8 slices a long string as a view that keeps the whole parent alive: a breaker keyed
+    // by such a slice would hold its first URL (query string and all) for as long as it lives.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const t = testBox({ maxOrigins: 200 });
+    const query = 'x'.repeat(50_000);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 200; i++) t.run(ok, `${origin(i)}/search?q=${query}${i}`);
+    gc();
+    const growth = process.memoryUsage().heapUsed - before;
+    expect(t.box.snapshot().map((entry) => entry.origin)).toEqual(Array.from({ length: 200 }, (_, i) => origin(i)));
+    // Keeping the URLs would cost 200 × 50 KB = 10 MB; 200 breakers with their keys, well under 1 MB.
+    expect(growth).toBeLessThan(2 * 1024 * 1024);
   });
 });
