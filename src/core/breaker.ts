@@ -63,11 +63,6 @@ export class Breaker {
           };
   }
 
-  /** The failure-rate window, when `failureRate` is set. */
-  get failureWindow(): RollingWindow | CountWindow | undefined {
-    return this.#windows?.failure;
-  }
-
   /** The slow-call window, when `slowCall` is set. */
   get slowWindow(): RollingWindow | undefined {
     return this.#windows?.slow;
