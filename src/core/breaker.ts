@@ -1,8 +1,8 @@
 import type { OriginPolicies } from '../resilience/pipeline.js';
 import type { ResolvedHostOptions } from './options.js';
 import { parseRetryAfter } from './retry-after.js';
-import { CountWindow } from './count-window.js';
-import { RollingWindow } from './rolling-window.js';
+import { Trouble, type Windows, windowsFor } from './breaker-parts.js';
+import type { RollingWindow } from './rolling-window.js';
 import type { CircuitState, Outcome, StateChangeCause, Verdict } from './types.js';
 
 /** What a breaker needs from its box: time, randomness, and a way to announce state changes. */
@@ -53,14 +53,7 @@ export class Breaker {
     this.origin = origin;
     this.options = options;
     this.#context = context;
-    const { failureRate, slowCall } = options.breaker;
-    this.#windows =
-      failureRate === undefined && slowCall === undefined
-        ? undefined
-        : {
-            failure: failureRate ? (failureRate.calls > 0 ? new CountWindow(failureRate.calls) : new RollingWindow(failureRate.window)) : undefined,
-            slow: slowCall ? new RollingWindow(slowCall.window) : undefined,
-          };
+    this.#windows = windowsFor(options.breaker);
   }
 
   /** The slow-call window, when `slowCall` is set. */
@@ -389,35 +382,4 @@ export class Breaker {
     this.#windows?.slow?.clear();
     if (from !== 'closed') this.#context.stateChanged(this.origin, from, 'closed', cause, undefined, undefined);
   }
-}
-
-/** The rolling windows an origin's options ask for, in one object made only when one is set. */
-interface Windows {
-  readonly failure: RollingWindow | CountWindow | undefined;
-  readonly slow: RollingWindow | undefined;
-}
-
-/**
- * What only a breaker that has been in trouble needs: the open and half-open bookkeeping,
- * and the counters of failures, refusals and fallbacks. Made on the first failure, refusal,
- * fallback or transition, and kept (the counters are for life), so an origin that has only
- * ever succeeded carries none of it.
- */
-class Trouble {
-  /** Re-opens from half-open since the breaker was last closed; drives the x2 escalation. */
-  openLevel = 0;
-  openedAt = 0;
-  openUntil = 0;
-  probesAdmitted = 0;
-  probeSuccesses = 0;
-  /** A half-open probe that has not reported by then loses its slot (a hung probe cannot wedge the breaker). */
-  probeDeadline = 0;
-  /**
-   * Set while a `Retry-After` pause holds the breaker open: the state it returns to when the
-   * pause ends (a pause is the host asking for time, not a verdict on its health).
-   */
-  resumeTo: 'closed' | 'half-open' | undefined = undefined;
-  failures = 0;
-  rejected = 0;
-  fallbacks = 0;
 }
