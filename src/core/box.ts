@@ -58,6 +58,12 @@ export function createBreakerBox(options: BreakerBoxOptions = {}): BreakerBox {
   return new Box(options);
 }
 
+/** A static fallback value as a response, and the one settled promise every refusal it answers returns. */
+interface EncodedValue {
+  readonly response: FallbackResponse;
+  readonly promise: Promise<FallbackResponse>;
+}
+
 /** The box. Breakers call back into it for time and events; permits for fallbacks and caching. */
 class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
   readonly #clock: Clock;
@@ -66,7 +72,10 @@ class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
   readonly #registry: BreakerRegistry;
   readonly #cache: CachedFallback;
   /** Static fallback values, encoded once on first use. */
-  readonly #values = new WeakMap<FallbackValue, { response: FallbackResponse; promise: Promise<FallbackResponse> }>();
+  readonly #values = new WeakMap<FallbackValue, EncodedValue>();
+  /** The value served last and its encoding: a refusal storm serves one value, and a WeakMap lookup costs more than this check. */
+  #lastValue: FallbackValue | undefined;
+  #lastEncoded: EncodedValue | undefined;
 
   constructor(options: BreakerBoxOptions) {
     this.#clock = options.clock ?? systemClock;
@@ -265,7 +274,12 @@ class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
 
   /** A static value answers every refused request with the same settled promise: no allocation per request. */
   #servedValue(permit: PermitBase, value: FallbackValue, reason: 'open' | 'failure' | 'bulkhead'): Promise<FallbackResponse> {
-    const answer = this.#values.get(value) ?? this.#encodeValue(value, 'options.fallback.value');
+    let answer = this.#lastValue === value ? this.#lastEncoded : undefined;
+    if (answer === undefined) {
+      answer = this.#values.get(value) ?? this.#encodeValue(value, 'options.fallback.value');
+      this.#lastValue = value;
+      this.#lastEncoded = answer;
+    }
     this.#served(permit, answer.response, reason);
     return answer.promise;
   }
@@ -274,7 +288,7 @@ class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
     return (this.#values.get(value) ?? this.#encodeValue(value, path)).response;
   }
 
-  #encodeValue(value: FallbackValue, path: string): { response: FallbackResponse; promise: Promise<FallbackResponse> } {
+  #encodeValue(value: FallbackValue, path: string): EncodedValue {
     const response = buildValueResponse(value, path);
     const answer = { response, promise: Promise.resolve(response) };
     this.#values.set(value, answer);

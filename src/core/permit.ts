@@ -38,13 +38,11 @@ export interface PermitBase extends BreakerRequest {
 
 /** An admitted request. One object per request, methods on the prototype: no closures on the hot path. */
 export class AdmittedPermit implements PermitBase, AllowedPermit {
-  readonly origin: string;
   readonly method: string;
   readonly url: string;
   readonly cacheRequest: CacheRequest | undefined;
   readonly breaker: Breaker;
   protected readonly host: PermitHost;
-  readonly allowed = true as const;
   readonly probe: boolean;
   readonly generation: number;
   readonly startedAt: number;
@@ -57,13 +55,21 @@ export class AdmittedPermit implements PermitBase, AllowedPermit {
   constructor(host: PermitHost, breaker: Breaker, method: string, url: string, cacheRequest: CacheRequest | undefined, probe: boolean, startedAt: number) {
     this.host = host;
     this.breaker = breaker;
-    this.origin = breaker.origin;
     this.method = method;
     this.url = url;
     this.cacheRequest = cacheRequest;
     this.probe = probe;
     this.generation = breaker.generation;
     this.startedAt = startedAt;
+  }
+
+  // Read from the prototype and the breaker, not stored: every field is written once per request.
+  get allowed(): true {
+    return true;
+  }
+
+  get origin(): string {
+    return this.breaker.origin;
   }
 
   get verdict(): Verdict | undefined {
@@ -153,22 +159,27 @@ function reportClassifierError(error: unknown): void {
 
 /** A refused request. Its error is built only when asked for: an `Error` costs microseconds to create. */
 export class RefusedPermit implements PermitBase, RejectedPermit {
-  readonly origin: string;
   readonly method: string;
   readonly url: string;
   readonly cacheRequest: CacheRequest | undefined;
   readonly breaker: Breaker;
   protected readonly host: PermitHost;
-  readonly allowed = false as const;
   #error: CircuitOpenError | undefined;
 
   constructor(host: PermitHost, breaker: Breaker, method: string, url: string, cacheRequest: CacheRequest | undefined) {
     this.host = host;
     this.breaker = breaker;
-    this.origin = breaker.origin;
     this.method = method;
     this.url = url;
     this.cacheRequest = cacheRequest;
+  }
+
+  get allowed(): false {
+    return false;
+  }
+
+  get origin(): string {
+    return this.breaker.origin;
   }
 
   get error(): CircuitOpenError {
