@@ -118,6 +118,24 @@ describe('attachToAxios', () => {
     expect(response.config.timeout).toBe(0);
     expect(response.config.env?.fetch).toBeUndefined();
   });
+
+  it('hands the adapter every key of the config, symbols included, on a copy', async () => {
+    const tag = Symbol('tag');
+    const seen: Array<Record<PropertyKey, unknown>> = [];
+    const api = axios.create({
+      adapter: async (config) => {
+        seen.push(config as unknown as Record<PropertyKey, unknown>);
+        return { data: '', status: 200, statusText: 'OK', headers: {}, config, request: {} };
+      },
+    });
+    attachToAxios(createBreakerBox(), api);
+    api.interceptors.request.use((config) => Object.assign(config, { [tag]: 'mine', 'x-custom': 1 }), undefined, { synchronous: true });
+    const response = await api.get(`${API}/ok`);
+    expect(seen).toHaveLength(1);
+    expect([seen[0]![tag], seen[0]!['x-custom'], seen[0]!.url]).toEqual(['mine', 1, `${API}/ok`]);
+    expect(seen[0]).not.toBe(response.config);
+    expect((response.config as unknown as Record<PropertyKey, unknown>)[tag]).toBe('mine');
+  });
 });
 
 describe('attachToAxios over patchGlobalFetch', () => {
