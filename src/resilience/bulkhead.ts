@@ -68,6 +68,6 @@ export class Bulkhead {
   /** Give a slot back; the first in the queue takes it. */
   release(): void {
     this.active--;
-    this.#queue[0]?.grant();
+    if (this.#queue.length !== 0) this.#queue[0]!.grant();
   }
 }

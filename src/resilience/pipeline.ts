@@ -1,6 +1,6 @@
 import { BulkheadFullError } from '../errors.js';
 import type { Breaker } from '../core/breaker.js';
-import type { ResolvedRetryOptions } from '../core/options.js';
+import type { ResolvedBulkheadOptions, ResolvedRetryOptions } from '../core/options.js';
 import type { AdmittedPermit } from '../core/permit.js';
 import type { AllowedPermit, AttemptHooks, AttemptReport, BreakerBoxEvents, ExecuteRequest, FallbackResponse, Permit, RejectedPermit } from '../core/types.js';
 import { Bulkhead } from './bulkhead.js';
@@ -20,8 +20,13 @@ export interface PipelineHost {
 
 /** Per-origin policy state, created on first use and kept on the origin's breaker. */
 export interface OriginPolicies {
+  /** The box the origin belongs to: kept here so a request's continuation need not hold it too. */
+  host: PipelineHost;
+  retry: ResolvedRetryOptions | undefined;
   budget: RetryBudget | undefined;
   bulkhead: Bulkhead | undefined;
+  /** Whether a GET is retried without an Idempotency-Key (`retry.methods` has it): most requests are GETs. */
+  retriesGet: boolean;
   /** Requests inside the pipeline now: queued, sending, or waiting out a retry delay. */
   active: number;
 }
@@ -39,7 +44,7 @@ export interface OriginPolicies {
 export function execute<R>(host: PipelineHost, breaker: Breaker, url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
   const { retry, bulkhead } = breaker.options;
   if (retry === undefined && bulkhead === undefined) return once(host, breaker, url, request, hooks, undefined);
-  const policies = policiesOf(host, breaker);
+  const policies = breaker.policies ?? policiesOf(host, breaker, retry, bulkhead);
   // Counted from the queue to the last attempt: the registry must not forget this breaker
   // (its bulkhead, its budget, its state) while a request is anywhere in its pipeline.
   policies.active++;
@@ -64,9 +69,8 @@ async function queued<R>(host: PipelineHost, breaker: Breaker, policies: OriginP
 
 /** Run the request holding its slot (if the origin has a bulkhead); every path out calls {@link leave} once. */
 function holding<R>(host: PipelineHost, breaker: Breaker, policies: OriginPolicies, url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
-  const retry = breaker.options.retry;
   try {
-    return retry === undefined ? once(host, breaker, url, request, hooks, policies) : withRetries(host, breaker, policies, retry, url, request, hooks);
+    return policies.retry === undefined ? once(host, breaker, url, request, hooks, policies) : firstAttempt(host, breaker, policies, policies.retry, url, request, hooks);
   } catch (error) {
     leave(policies);
     throw error;
@@ -77,7 +81,8 @@ function holding<R>(host: PipelineHost, breaker: Breaker, policies: OriginPolici
 function leave(policies: OriginPolicies | undefined): void {
   if (policies === undefined) return;
   policies.active--;
-  policies.bulkhead?.release();
+  const slots = policies.bulkhead;
+  if (slots !== undefined) slots.release();
 }
 
 /**
@@ -102,37 +107,46 @@ function once<R>(host: PipelineHost, breaker: Breaker, url: string | URL, reques
   );
 }
 
-/** The first attempt like {@link once} (most succeed); the retry loop only after a failure. */
-function withRetries<R>(
-  host: PipelineHost,
-  breaker: Breaker,
-  policies: OriginPolicies,
-  retry: ResolvedRetryOptions,
-  url: string | URL,
-  request: ExecuteRequest,
-  hooks: AttemptHooks<R>,
-): Promise<R> {
-  const raw = request.method ?? 'GET';
-  const method = raw === 'GET' ? raw : raw.toUpperCase();
-  const retryable = isRetryable(method, request.headers, request.replayable !== false, retry);
+/**
+ * The first attempt like {@link once} (most succeed); the retry loop only after a failure.
+ * Its continuation captures no more than it must (the box, breaker, method, href and options
+ * are on the permit and the policies): a smaller closure context per request.
+ */
+function firstAttempt<R>(host: PipelineHost, breaker: Breaker, policies: OriginPolicies, retry: ResolvedRetryOptions, url: string | URL, request: ExecuteRequest, hooks: AttemptHooks<R>): Promise<R> {
+  const final = retry.attempts === 0 || !retryable(policies, retry, request);
   policies.budget?.deposit();
   const permit = host.admitOn(breaker, url, request);
   if (!permit.allowed) {
     leave(policies);
     return refused(permit, hooks);
   }
-  const final = !retryable || retry.attempts === 0;
   return hooks.send(permit, 1, final).then(
     (report) => {
-      if (permit.verdict === 'failure' && !final) return retryAfterFailure(host, breaker, policies, retry, method, url, request, hooks, permit, report);
-      leave(policies);
-      return permit.verdict === 'failure' ? settle(permit, report, hooks) : unwrap(report);
+      if (permit.verdict !== 'failure') {
+        leave(policies);
+        return unwrap(report);
+      }
+      if (final) {
+        leave(policies);
+        return settle(permit, report, hooks);
+      }
+      // The box's permits carry their breaker, upper-cased method and href: not captured again.
+      const admitted = permit as AdmittedPermit;
+      return retryAfterFailure(policies.host, admitted.breaker, policies, policies.retry!, admitted.method, admitted.url, request, hooks, permit, report);
     },
     (error: unknown) => {
       leave(policies);
       throw error;
     },
   );
+}
+
+/** Whether the request may be sent again at all ({@link isRetryable}); a GET, most requests, skips the method lookup. */
+function retryable(policies: OriginPolicies, retry: ResolvedRetryOptions, request: ExecuteRequest): boolean {
+  const raw = request.method;
+  if ((raw === undefined || raw === 'GET') && policies.retriesGet) return request.replayable !== false;
+  const method = raw === undefined ? 'GET' : raw.toUpperCase();
+  return isRetryable(method, request.headers, request.replayable !== false, retry);
 }
 
 /** The retry loop, from a failed attempt: each retry is a new attempt through the breaker. */
@@ -244,12 +258,14 @@ function discard<R>(report: AttemptReport<R>): void {
   if ('response' in report) report.discard?.();
 }
 
-function policiesOf(host: PipelineHost, breaker: Breaker): OriginPolicies {
-  if (breaker.policies !== undefined) return breaker.policies;
-  const { retry, bulkhead } = breaker.options;
+/** The origin's policy state, created on its first request. */
+function policiesOf(host: PipelineHost, breaker: Breaker, retry: ResolvedRetryOptions | undefined, bulkhead: ResolvedBulkheadOptions | undefined): OriginPolicies {
   const policies: OriginPolicies = {
+    host,
+    retry,
     budget: retry?.budget === undefined ? undefined : new RetryBudget(retry.budget.ratio, retry.budget.minPerSecond, host),
     bulkhead: bulkhead === undefined ? undefined : new Bulkhead(bulkhead.maxConcurrent, bulkhead.maxQueue, bulkhead.queueTimeout),
+    retriesGet: retry?.methods.has('GET') ?? false,
     active: 0,
   };
   breaker.policies = policies;
