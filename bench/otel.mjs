@@ -8,6 +8,8 @@
  * with listeners would slow the one without), next to the bare call it is paired with;
  * variants alternate over repetitions, so a noisy neighbour hurts them alike. Reported:
  * median over repetitions of (variant − bare) per call, from each task's median sample.
+ * O1.7 times the SDK's `histogram.record()` by itself, with and without attributes, to say
+ * where O1.2's cost is (issue 15: the target is out of reach through the API, and why).
  * Forked by bench/run.mjs, it sends `{ section: 'otel', rows }` instead of printing.
  */
 import { metrics } from '@opentelemetry/api';
@@ -64,6 +66,27 @@ function variant(name) {
   };
 }
 
+/**
+ * The SDK's `histogram.record()` alone, on a provider of its own (so the counts checked
+ * above stay breakerbox's): with the attribute set breakerbox records per attempt, and
+ * with none. Best of 5 rounds of 100,000 calls, ns per call.
+ */
+function sdkRecordCost() {
+  const meter = new MeterProvider({ readers: [new ManualReader()] }).getMeter('bench');
+  const histogram = meter.createHistogram('bench.duration', { unit: 's', advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] } });
+  const perCall = (attributes) => {
+    const calls = 100_000;
+    let best = Infinity;
+    for (let round = 0; round < 5; round++) {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < calls; i++) histogram.record(0.001, attributes);
+      best = Math.min(best, Number(process.hrtime.bigint() - start) / calls);
+    }
+    return best;
+  };
+  return { withAttributes: perCall({ 'breakerbox.origin': 'https://api.example.com', 'breakerbox.verdict': 'success' }), without: perCall({}) };
+}
+
 async function measure(name) {
   const { task, sdk } = variant(name);
   const bare = async () => {
@@ -80,7 +103,7 @@ async function measure(name) {
     counted = requests.dataPoints.reduce((total, point) => total + point.value, 0);
     if (!(counted > 0)) throw new Error(`bench/otel.mjs: instrument() counted no attempts in variant ${name}`);
   }
-  return { name, bare: perCall('bare'), value: perCall(name), counted };
+  return { name, bare: perCall('bare'), value: perCall(name), counted, ...(name === 'sdk' ? { record: sdkRecordCost() } : {}) };
 }
 
 function buildRows(runs) {
@@ -94,6 +117,8 @@ function buildRows(runs) {
   const eventOnly = overhead('event-only');
   const ratio = sdk / off;
   const counted = Math.min(...of('sdk').map((run) => run.counted));
+  const recordWith = median(of('sdk').map((run) => run.record.withAttributes));
+  const recordWithout = median(of('sdk').map((run) => run.record.without));
   return [
     { id: 'O1.0', task: 'bare `await noop()`', result: formatNs(bare), ratio: '', target: 'baseline', status: '', notes: '' },
     { id: 'O1.1', task: 'closed path (admit → `await noop()` → record), instrument off', result: formatNs(perCall('off')), ratio: '', target: '', status: '', notes: `overhead ${formatNs(off)}` },
@@ -104,7 +129,7 @@ function buildRows(runs) {
       ratio: `${formatRatio(ratio)} off`,
       target: '≤ 2× off',
       status: ratio <= 2 ? 'PASS' : 'MISS',
-      notes: `overhead ${formatNs(sdk)}; the SDK counted ${counted.toLocaleString('en-US')} attempts`,
+      notes: `overhead ${formatNs(sdk)}; the SDK counted ${counted.toLocaleString('en-US')} attempts. 2× allows ${formatNs(off)} more than off, and one SDK \`histogram.record()\` per attempt costs ${formatNs(recordWith)} alone (O1.7): out of reach with a per-attempt histogram through the API`,
     },
     { id: 'O1.3', task: 'same, `instrument(box)`, no SDK registered (API no-op)', result: formatNs(perCall('api-noop')), ratio: `${formatRatio(noopApi / off)} off`, target: '', status: '', notes: `overhead ${formatNs(noopApi)}` },
     {
@@ -125,6 +150,15 @@ function buildRows(runs) {
       target: '',
       status: '',
       notes: `+${formatNs(perCall('fetch-sdk') - perCall('fetch-off'))} per request`,
+    },
+    {
+      id: 'O1.7',
+      task: "the SDK's `histogram.record()` alone, breakerbox's 2 attributes",
+      result: formatNs(recordWith),
+      ratio: '',
+      target: '',
+      status: '',
+      notes: `${formatNs(recordWithout)} with no attributes: ${formatNs(recordWith - recordWithout)} is the SDK hashing the attribute set (sorted JSON) on every call; the API has no bound instruments to hash it once`,
     },
   ];
 }
