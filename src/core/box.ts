@@ -176,7 +176,13 @@ class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
   /** The breaker of `url`'s origin, found or created, without admitting anything. */
   breakerOf(url: string | URL): Breaker {
     const last = typeof url === 'string' ? this.#registry.lastFor(url) : undefined;
-    if (last !== undefined) return last;
+    return last ?? this.#findBreaker(url);
+  }
+
+  /** {@link breakerOf} when the URL is not the last origin's: a recent origin's, or parsed and looked up. */
+  #findBreaker(url: string | URL): Breaker {
+    const recent = typeof url === 'string' ? this.#registry.recentFor(url) : undefined;
+    if (recent !== undefined) return recent;
     const parsed = toOrigin(url);
     if (parsed === 'null' || !HTTP_SCHEME.test(parsed)) {
       throw new TypeError(`Failed to admit ${String(url)}: only http(s) URLs have an origin to key a breaker by. Please send other URLs around breakerbox.`);

@@ -105,6 +105,37 @@ describe('host options', () => {
   });
 });
 
+describe('recently found breakers', () => {
+  it('gives each request its own origin while the app takes turns between a few hosts', () => {
+    const t = testBox({ breaker: { failureThreshold: 100 } });
+    // Five hosts in turn: more than the recent breakers kept, so some turns parse the origin.
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 5; i++) t.run(i === 0 ? serverError : ok, `${origin(i)}/v1/items?page=${round}`);
+      t.run(ok, `${origin(1)}:443/v1`); // not the canonical spelling: parsed, then found
+      t.run(ok, 'https://h1.example.co/'); // a prefix of h1's origin, but another host
+    }
+    const counts = Object.fromEntries(t.box.snapshot().map(({ origin: key, failures, successes }) => [key, { failures, successes }]));
+    expect(counts).toEqual({
+      [origin(0)]: { failures: 20, successes: 0 },
+      [origin(1)]: { failures: 0, successes: 40 },
+      [origin(2)]: { failures: 0, successes: 20 },
+      [origin(3)]: { failures: 0, successes: 20 },
+      [origin(4)]: { failures: 0, successes: 20 },
+      'https://h1.example.co': { failures: 0, successes: 20 },
+    });
+  });
+
+  it('never serves a breaker the registry has forgotten', () => {
+    const t = testBox({ maxOrigins: 2, breaker: { failureThreshold: 2 } });
+    t.run(serverError, origin(0)); // a failure streak keeps h0 over h1
+    t.run(ok, origin(1));
+    t.run(ok, origin(2)); // evicts h1, which was found recently
+    t.run(serverError, origin(1));
+    // A stale h1 would have taken that failure out of sight of the registry.
+    expect(t.box.snapshot().find((entry) => entry.origin === origin(1))).toMatchObject({ failures: 1, successes: 0 });
+  });
+});
+
 describe('registry keys', () => {
   it('keeps its own copy of each origin, never the URL the origin was cut from', () => {
     // V8 slices a long string as a view that keeps the whole parent alive: a breaker keyed

@@ -4,6 +4,9 @@ import type { HostOptions } from '../core/types.js';
 import { HostMatcher } from './host-matcher.js';
 import { hasOrigin } from './origin-key.js';
 
+/** How many recently found breakers {@link BreakerRegistry.lastFor} checks by prefix before the origin is parsed. */
+const RECENT = 4;
+
 /**
  * One breaker per origin, created on first use, at most `maxOrigins` at once.
  *
@@ -25,6 +28,9 @@ export class BreakerRegistry {
   readonly #resolved = new Map<HostOptions | undefined, ResolvedHostOptions>();
   /** The breaker handed out last: traffic mostly repeats an origin, see {@link lastFor}. */
   #last: Breaker | undefined;
+  /** The last few breakers found by origin, for an app that takes turns between a few hosts. */
+  readonly #recent: (Breaker | undefined)[] = new Array<Breaker | undefined>(RECENT).fill(undefined);
+  #nextRecent = 0;
   /** Breakers in the closed state, kept by {@link noteTransition}: eviction skips its closed-only scan at 0. */
   #closed = 0;
 
@@ -52,16 +58,38 @@ export class BreakerRegistry {
   /**
    * The last breaker handed out, if `url` belongs to its origin. A prefix check costs a
    * fraction of parsing the origin out of the URL and hashing the new string into the Map.
+   * Kept this small so it inlines into the closed path; {@link recentFor} is the next try.
    */
   lastFor(url: string): Breaker | undefined {
     const last = this.#last;
     return last !== undefined && hasOrigin(url, last.origin) ? last : undefined;
   }
 
+  /**
+   * One of the last few breakers found, if `url` belongs to its origin, for an app that
+   * takes turns between a few hosts: a few prefix checks still cost less than one parse.
+   */
+  recentFor(url: string): Breaker | undefined {
+    const last = this.#last;
+    for (const breaker of this.#recent) {
+      if (breaker !== undefined && breaker !== last && hasOrigin(url, breaker.origin)) return (this.#last = breaker);
+    }
+    return undefined;
+  }
+
+  #remember(breaker: Breaker): Breaker {
+    this.#last = breaker;
+    if (!this.#recent.includes(breaker)) {
+      this.#recent[this.#nextRecent] = breaker;
+      this.#nextRecent = (this.#nextRecent + 1) % RECENT;
+    }
+    return breaker;
+  }
+
   /** The breaker of `origin`, created (and a victim evicted) if needed. */
   get(origin: string): Breaker {
     const existing = this.#breakers.get(origin) ?? this.#isolated.get(origin);
-    if (existing !== undefined) return (this.#last = existing);
+    if (existing !== undefined) return this.#remember(existing);
     // maxOrigins bounds them all, the isolated ones included, though only the others are scanned for a victim.
     if (this.#breakers.size + this.#isolated.size >= this.#maxOrigins) this.#evictOne();
     // Keep a copy: an origin sliced from a URL is, in V8, a view that holds that whole URL
@@ -70,7 +98,7 @@ export class BreakerRegistry {
     const breaker = new Breaker(key, this.#resolved.get(this.#hosts.match(key))!, this.#context);
     this.#breakers.set(key, breaker);
     this.#closed++;
-    return (this.#last = breaker);
+    return this.#remember(breaker);
   }
 
   /** Every state change of a breaker passes here, so the closed count and the isolated set stay exact. */
@@ -94,8 +122,9 @@ export class BreakerRegistry {
   }
 
   #evictOne(): void {
-    // The victim may be the last breaker handed out; a stale one must never be served again.
+    // The victim may be the last breaker handed out or a recent one; a stale one must never be served again.
     this.#last = undefined;
+    this.#recent.fill(undefined);
     // Skipped when no breaker is closed (say, a flood of failing origins), which would
     // otherwise cost a full scan per new origin.
     if (this.#closed > 0) {
