@@ -1,18 +1,22 @@
 /**
  * P1 (closed path) and P2 (open path): the core API against cockatiel and opossum.
- * Run as a child of bench/run.mjs: `node --import ./scripts/register-source.mjs bench/micro.mjs closed|open|mixed`.
+ * Run as a child of bench/run.mjs: `node --import ./scripts/register-source.mjs bench/micro.mjs closed|open`.
  *
  * Each task function runs a batch of sequential calls, so tinybench's own per-sample
- * cost (a timestamp and an await) is spread thin. Tasks of one repetition run one after
- * the other, and repetitions alternate, so a noisy neighbour hurts every task alike;
- * the parent reports the median over repetitions of each task's median sample.
+ * cost (a timestamp and an await) is spread thin. Every contender runs in a fresh process
+ * of its own next to the bare call it is paired with; contenders alternate over
+ * repetitions, so a noisy neighbour hurts them alike. The parent sends, per contender, each
+ * repetition's median sample and its bare call's; the report takes medians over them.
  */
 import { CircuitOpenError, createBreakerBox } from 'breakerbox';
 import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, fallback, handleAll, handleType, wrap } from 'cockatiel';
 import CircuitBreaker from 'opossum';
 import { Bench } from 'tinybench';
+import { forkVariant } from './variant-process.mjs';
 
-const section = process.argv[2];
+// `micro.mjs <section>` measures every contender, each through `micro.mjs variant <name> <section> <rep>`.
+const variantName = process.argv[2] === 'variant' ? process.argv[3] : undefined;
+const section = variantName === undefined ? process.argv[2] : process.argv[4];
 const repetitions = Number(process.env.BENCH_REPS ?? 5);
 const time = Number(process.env.BENCH_TIME ?? 200);
 
@@ -88,12 +92,6 @@ async function tasksFor(name) {
   const bare = async () => {
     for (let i = 0; i < BATCH; i++) await noop();
   };
-  if (name === 'mixed') {
-    // Its own process: V8 shares type feedback across every box, so mixing origins in the
-    // process that measures P1.1 would slow that too.
-    const box = createBreakerBox();
-    return { cleanup: () => {}, tasks: [['bare', bare, BATCH], ['breakerbox-4-origins', () => guardedBatch(box, BATCH, false, URLS_4_ORIGINS), BATCH]] };
-  }
   if (name === 'closed') {
     const box = createBreakerBox();
     const cockatiel = circuitBreaker(handleAll, { halfOpenAfter: 30_000, breaker: new ConsecutiveBreaker(5) });
@@ -104,6 +102,7 @@ async function tasksFor(name) {
       tasks: [
         ['bare', bare, BATCH],
         ['breakerbox', () => guardedBatch(box, BATCH, false, URLS), BATCH],
+        ['breakerbox-4-origins', () => guardedBatch(box, BATCH, false, URLS_4_ORIGINS), BATCH],
         [
           'breakerbox-sync',
           () => {
@@ -206,22 +205,49 @@ async function tasksFor(name) {
   };
 }
 
-async function main() {
-  if (section !== 'closed' && section !== 'open' && section !== 'mixed') throw new Error(`usage: micro.mjs closed|open|mixed, got ${section}`);
+/**
+ * One contender's process: its task and the bare call it is paired with, in one Bench
+ * whose order flips with the repetition. Each contender runs in a process of its own: in a
+ * shared one, opossum's 10 s timers and every library's garbage and type feedback would
+ * land on whichever task runs next.
+ */
+async function measureOne(name, rep) {
   const { tasks, cleanup } = await tasksFor(section);
-  const samples = Object.fromEntries(tasks.map(([name]) => [name, []]));
+  const pick = (wanted) => {
+    const task = tasks.find(([taskName]) => taskName === wanted);
+    if (task === undefined) throw new Error(`micro.mjs: no task ${wanted} in ${section}`);
+    return task;
+  };
+  const pair = rep % 2 === 0 ? [pick('bare'), pick(name)] : [pick(name), pick('bare')];
+  const bench = new Bench({ time, throws: true });
+  for (const [taskName, fn] of pair) bench.add(taskName, fn);
+  await bench.run();
+  cleanup();
+  const perCall = (taskName) => (bench.tasks.find((task) => task.name === taskName).result.latency.p50 * 1e6) / pick(taskName)[2];
+  return { name, bare: perCall('bare'), value: perCall(name) };
+}
+
+async function main() {
+  if (section !== 'closed' && section !== 'open') throw new Error(`usage: micro.mjs closed|open, got ${section}`);
+  if (variantName !== undefined) {
+    const result = await measureOne(variantName, Number(process.argv[5]));
+    if (process.send) process.send(result);
+    else console.log(JSON.stringify(result));
+    return;
+  }
+  const { tasks, cleanup } = await tasksFor(section);
+  cleanup();
+  const names = tasks.map(([name]) => name).filter((name) => name !== 'bare');
+  // Contenders alternate over repetitions, one later each time, so a noisy neighbour hurts them alike.
+  const samples = { bare: [], bareOf: Object.fromEntries(names.map((name) => [name, []])), ...Object.fromEntries(names.map((name) => [name, []])) };
   for (let rep = 0; rep < repetitions; rep++) {
-    const bench = new Bench({ time, throws: true });
-    // Rotate the order each repetition so no task always runs right after the same neighbour.
-    const order = tasks.map((_, i) => tasks[(i + rep) % tasks.length]);
-    for (const [name, fn] of order) bench.add(name, fn);
-    await bench.run();
-    for (const task of bench.tasks) {
-      const perCall = tasks.find(([name]) => name === task.name)[2];
-      samples[task.name].push((task.result.latency.p50 * 1e6) / perCall);
+    for (let i = 0; i < names.length; i++) {
+      const run = await forkVariant(import.meta.url, names[(i + rep) % names.length], section, String(rep));
+      samples[run.name].push(run.value);
+      samples.bareOf[run.name].push(run.bare);
+      samples.bare.push(run.bare);
     }
   }
-  cleanup();
   const result = { section, samples };
   if (process.send) process.send(result);
   else console.log(JSON.stringify(result, null, 1));

@@ -12,9 +12,9 @@ function pairedDelta(a, b) {
   return median(a.map((value, r) => value - b[r]));
 }
 
-function closedRows({ samples: s }, { samples: mixed }) {
+function closedRows({ samples: s }) {
   const bare = median(s.bare);
-  const over = (name) => Math.max(1, pairedDelta(s[name], s.bare));
+  const over = (name) => Math.max(1, pairedDelta(s[name], s.bareOf[name]));
   const bb = over('breakerbox');
   const sync = median(s['breakerbox-sync']);
   const row = (id, task, name, target, status, notes) => ({ id, task, result: formatNs(median(s[name])), ratio: formatRatio(median(s[name]) / bare), target, status, notes });
@@ -26,11 +26,11 @@ function closedRows({ samples: s }, { samples: mixed }) {
     {
       id: 'P1.3',
       task: 'breakerbox: as P1.1, the origin changes every call',
-      result: formatNs(median(mixed['breakerbox-4-origins'])),
-      ratio: formatRatio(median(mixed['breakerbox-4-origins']) / median(mixed.bare)),
+      result: formatNs(median(s['breakerbox-4-origins'])),
+      ratio: formatRatio(median(s['breakerbox-4-origins']) / bare),
       target: '',
       status: '',
-      notes: `overhead ${formatNs(pairedDelta(mixed['breakerbox-4-origins'], mixed.bare))}: no last-origin shortcut (own process)`,
+      notes: `overhead ${formatNs(pairedDelta(s['breakerbox-4-origins'], s.bareOf['breakerbox-4-origins']))}: no last-origin shortcut`,
     },
     row('P1.4', 'cockatiel ConsecutiveBreaker(5)', 'cockatiel', 'breakerbox ≥ 2× faster', pass(vs('cockatiel') >= 2), `overhead ${formatNs(over('cockatiel'))}: breakerbox ${formatRatio(vs('cockatiel'))} faster`),
     row('P1.5', 'opossum (defaults: 10 s timeout)', 'opossum', 'breakerbox ≥ 8× faster', pass(vs('opossum') >= 8), `overhead ${formatNs(over('opossum'))}: breakerbox ${formatRatio(vs('opossum'))} faster`),
@@ -154,7 +154,7 @@ function requestMemoryRows(runs) {
 
 export function buildRows(results) {
   return [
-    ...closedRows(results.closed, results.mixed),
+    ...closedRows(results.closed),
     ...openRows(results.open),
     ...memoryRows(results.memory),
     ...httpRows(results.http),
@@ -185,7 +185,7 @@ export function renderTable(environment, rows) {
     `breakerbox bench — ${environment.date}`,
     `machine: ${environment.cpu}, ${environment.memory}; load average ${environment.load}`,
     `node ${environment.node}; ${environment.libraries}; ${environment.seconds} s`,
-    'P1/P2: median over repetitions of the median sample, ns per call; overhead = the paired difference to the bare call.',
+    'P1/P2: each contender in a process of its own with its bare call; median over repetitions of the median sample, ns per call; overhead = the paired difference to its bare call.',
     'P3: heap per origin after 2 forced GCs (P3.1 with its key, the rest net of the Map and its keys); P4: totals over 60 alternating rounds; P5: per request;',
     'P6: heap growth per finished request after 2 forced GCs; O1: bench/otel.mjs, overhead of instrument() paired with its own bare call.',
     '',

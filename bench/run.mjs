@@ -53,7 +53,6 @@ async function main() {
   const results = {};
   step('P1 closed path');
   results.closed = await child('micro.mjs', ['closed']);
-  results.mixed = await child('micro.mjs', ['mixed']);
   step('P2 open path');
   results.open = await child('micro.mjs', ['open']);
   step('P3 memory, timers, idle CPU');

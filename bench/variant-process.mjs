@@ -1,5 +1,5 @@
 /**
- * Paired benches (bench/otel.mjs, bench/pipeline.mjs) run each variant in a fresh process,
+ * Paired benches (bench/micro.mjs, bench/otel.mjs, bench/pipeline.mjs) run each variant in a fresh process,
  * since V8 shares type feedback across boxes in one process (a box with listeners or
  * policies would slow the one without), and alternate the variants over repetitions, so a
  * noisy neighbour hurts them alike.
@@ -7,12 +7,12 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** Run `script` (a bench file's `import.meta.url`) again as `script variant <name>`, and resolve with the message it sends back. */
-export function forkVariant(script, name) {
+/** Run `script` (a bench file's `import.meta.url`) again as `script variant <name> ...args`, and resolve with the message it sends back. */
+export function forkVariant(script, name, ...args) {
   return new Promise((resolve, reject) => {
     let result;
     const file = fileURLToPath(script);
-    const proc = fork(file, ['variant', name], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const proc = fork(file, ['variant', name, ...args], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     proc.on('message', (message) => (result = message));
     proc.on('error', reject);
     proc.on('exit', (code) => (code === 0 && result ? resolve(result) : reject(new Error(`${file} variant ${name} exited with code ${code}`))));
