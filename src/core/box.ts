@@ -120,7 +120,7 @@ class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
       const timed = breaker.slowWindow !== undefined || breaker.options.callerTimeout !== undefined || this.#emitter.has('outcome');
       return new AdmittedPermit(this, breaker, method, href, cached, admitted === 1, timed ? this.#clock.now() : 0);
     }
-    breaker.rejected++;
+    breaker.countRefusal();
     if (this.#emitter.has('rejected')) {
       this.#emitter.emit('rejected', { origin, method, url: href, state: breaker.state === 'closed' ? 'open' : breaker.state });
     }
@@ -302,7 +302,7 @@ class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
   }
 
   #served(permit: PermitBase, response: FallbackResponse, reason: 'open' | 'failure' | 'bulkhead'): FallbackResponse {
-    permit.breaker.fallbacks++;
+    permit.breaker.countFallback();
     if (this.#emitter.has('fallback')) {
       const { origin, method, url } = permit;
       this.#emitter.emit('fallback', { origin, method, url, source: response.source as 'cache' | 'value', reason });

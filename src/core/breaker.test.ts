@@ -265,8 +265,9 @@ describe('breaker: lifetime counters and open-state fields', () => {
 
   it('counts a fallback served by a closed breaker that never failed (a full bulkhead)', () => {
     const breaker = new Breaker(ORIGIN, resolveHostOptions({}, undefined), { now: () => 0, random: () => 0, stateChanged: () => {} });
-    breaker.fallbacks++;
-    breaker.rejected += 2;
+    breaker.countFallback();
+    breaker.countRefusal();
+    breaker.countRefusal();
     expect({ fallbacks: breaker.fallbacks, rejected: breaker.rejected, failures: breaker.failures, state: breaker.state }).toEqual({ fallbacks: 1, rejected: 2, failures: 0, state: 'closed' });
   });
 

@@ -91,22 +91,24 @@ export class Breaker {
     return this.#trouble?.failures ?? 0;
   }
 
-  /** Requests refused since the breaker was made; the box counts them. */
+  /** Requests refused since the breaker was made; the box counts them with {@link countRefusal}. */
   get rejected(): number {
     return this.#trouble?.rejected ?? 0;
   }
 
-  set rejected(count: number) {
-    this.troubled().rejected = count;
-  }
-
-  /** Fallbacks served since the breaker was made; the box counts them. */
+  /** Fallbacks served since the breaker was made; the box counts them with {@link countFallback}. */
   get fallbacks(): number {
     return this.#trouble?.fallbacks ?? 0;
   }
 
-  set fallbacks(count: number) {
-    this.troubled().fallbacks = count;
+  /** One more request refused. A method, not `rejected++` through a getter and a setter: it runs on every refusal. */
+  countRefusal(): void {
+    this.troubled().rejected++;
+  }
+
+  /** One more fallback served. */
+  countFallback(): void {
+    this.troubled().fallbacks++;
   }
 
   /**
