@@ -4,6 +4,12 @@
  * requests in flight. The count is split into many short rounds that alternate bare and
  * guarded, so a burst of load from elsewhere on the machine lands on both alike; the
  * parent sums each variant's rounds into requests per second and client CPU per request.
+ *
+ * A third variant, `control`, is a second bare client of the same kind, alternated with
+ * the other two: bare vs control is this run's noise floor. Two instances of one client
+ * library alternating in one process need not run alike (in issue 15's runs at load 3-4,
+ * a second bare ky measured 85-101 % of the first one's throughput, a second bare fetch
+ * 112-131 %), so a guarded/bare ratio is only as good as the control's is near 100 %.
  */
 import { fork } from 'node:child_process';
 import { createBreakerBox } from 'breakerbox';
@@ -48,13 +54,17 @@ async function main() {
         continue;
       }
       const box = createBreakerBox();
-      const variants = { bare: client.bare(), guarded: client.guarded(box) };
-      // Warm up both (JIT, connection pool) before anything is timed.
+      const variants = { bare: client.bare(), guarded: client.guarded(box), control: client.bare() };
+      const names = Object.keys(variants);
+      // Warm up all three (JIT, connection pool) before anything is timed.
       for (const send of Object.values(variants)) await round(send, server.origin, 300);
-      const samples = { bare: [], guarded: [] };
+      const samples = { bare: [], guarded: [], control: [] };
       for (let r = 0; r < ROUNDS; r++) {
-        const order = r % 2 === 0 ? ['bare', 'guarded'] : ['guarded', 'bare'];
-        for (const variant of order) samples[variant].push(await round(variants[variant], server.origin, COUNT));
+        // Each variant takes each place in the order once every three rounds.
+        for (let i = 0; i < names.length; i++) {
+          const variant = names[(i + r) % names.length];
+          samples[variant].push(await round(variants[variant], server.origin, COUNT));
+        }
       }
       const [state] = box.snapshot();
       if (state?.successes !== (ROUNDS * COUNT) + 300) throw new Error(`${name}: the breaker saw ${state?.successes} successes, expected ${ROUNDS * COUNT + 300}`);
