@@ -13,7 +13,8 @@ import type { AllowedPermit, BodyCollector, Outcome } from '../../core/types.js'
  *   and stores them only once the caller read it all.
  *
  * Without `bodyTimeout` the response itself is returned, its reading methods (`text`,
- * `json`, `arrayBuffer`, `bytes`, `blob`, `formData`) and its `body` watched in place:
+ * `json`, `arrayBuffer`, `bytes`, `blob`, `formData`) and its `body` watched in place
+ * (through a prototype between it and its native one, so `instanceof` holds):
  * identity, `url`, `type` and `redirected` stay the real response's, and the common
  * `await response.json()` pays no extra stream. The `body` stream, read by streaming
  * callers, is a pull-through of the real one. With `bodyTimeout` every chunk must be seen,
@@ -28,7 +29,9 @@ export function watchBody(
   failure: (error: unknown) => Outcome,
 ): Response {
   // A response another box already watches in place (layers of two boxes) is wrapped instead.
-  if (!attempt.watchesChunks && !(WATCH in response)) return watchInPlace(response, { permit, attempt, collector, failure, stream: undefined });
+  if (!attempt.watchesChunks && !(WATCH in response)) {
+    return watchInPlace(response, { permit, attempt, collector, failure, stream: undefined, native: Object.getPrototypeOf(response) as object });
+  }
   const body = watchStream(response.body!, permit, attempt, collector, failure);
   const watched = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   // A constructed Response has no url and is never redirected; keep what the real one said.
@@ -46,15 +49,17 @@ interface Watch {
   readonly collector: BodyCollector | undefined;
   readonly failure: (error: unknown) => Outcome;
   stream: ReadableStream<Uint8Array> | undefined;
+  /** The response's own prototype, before it was given the watched one: where the native members are. */
+  readonly native: object;
 }
 
 const WATCH = Symbol('breakerbox.watch');
 type Watched = Response & { [WATCH]: Watch };
 const decoder = new TextDecoder();
 
-/** The prototype's own member (a method, or the `body` getter), called on the response itself. */
-function own<T>(response: Response, name: string): T {
-  return Reflect.get(Object.getPrototypeOf(response) as object, name, response) as T;
+/** The native member (a method, or the `body` getter), called on the response itself. */
+function own<T>(response: Watched, name: string): T {
+  return Reflect.get(response[WATCH].native, name, response) as T;
 }
 
 /** How a read of the whole body ended: success ends the attempt (and may store), failure counts. */
@@ -104,28 +109,41 @@ const methods = {
   },
 };
 
+/**
+ * Per native prototype (one per realm or Response class), the prototype a watched response
+ * is given: the native one, with the reads and `body` watched. One prototype swap per
+ * response, where defining seven own members on each cost ~3 µs of a loopback request.
+ */
+const watchedPrototypes = new WeakMap<object, object>();
+
+function watchedPrototypeOf(native: object): object {
+  let prototype = watchedPrototypes.get(native);
+  if (prototype === undefined) {
+    const members: PropertyDescriptorMap = { body: { configurable: true, get: watchedBody } };
+    for (const [name, method] of Object.entries(methods)) {
+      // bytes() is newer than the rest: offered only where the runtime's Response has it.
+      if (name !== 'bytes' || typeof Reflect.get(native, 'bytes') === 'function') members[name] = { configurable: true, writable: true, value: method };
+    }
+    prototype = Object.create(native, members) as object;
+    watchedPrototypes.set(native, prototype);
+  }
+  return prototype;
+}
+
+function watchedBody(this: Watched): ReadableStream<Uint8Array> | null {
+  const state = this[WATCH];
+  if (state.stream === undefined) {
+    const source = own<ReadableStream<Uint8Array> | null>(this, 'body');
+    // Already consumed by one of the methods above: the real (locked) stream, as fetch gives.
+    if (source === null || source.locked) return source;
+    state.stream = watchStream(source, state.permit, state.attempt, state.collector, state.failure);
+  }
+  return state.stream;
+}
+
 function watchInPlace(response: Response, watch: Watch): Response {
-  const target = response as Watched;
-  target[WATCH] = watch;
-  target.arrayBuffer = methods.arrayBuffer;
-  target.text = methods.text;
-  target.json = methods.json;
-  target.blob = methods.blob;
-  target.formData = methods.formData;
-  if (typeof (response as { bytes?: unknown }).bytes === 'function') (target as { bytes: unknown }).bytes = methods.bytes;
-  Object.defineProperty(target, 'body', {
-    configurable: true,
-    get(this: Watched) {
-      const state = this[WATCH];
-      if (state.stream === undefined) {
-        const source = own<ReadableStream<Uint8Array> | null>(this, 'body');
-        // Already consumed by one of the methods above: the real (locked) stream, as fetch gives.
-        if (source === null || source.locked) return source;
-        state.stream = watchStream(source, state.permit, state.attempt, state.collector, state.failure);
-      }
-      return state.stream;
-    },
-  });
+  (response as Watched)[WATCH] = watch;
+  Object.setPrototypeOf(response, watchedPrototypeOf(watch.native));
   return response;
 }
 
