@@ -149,8 +149,9 @@ describe('openai streams with callerTimeout set', () => {
     expect(box.snapshot()[0]).toMatchObject({ failures: 0 });
   });
 
-  it('without callerTimeout, cancelling a stream mid-read is ignored (the control for the next test)', async () => {
-    const { box, openai } = openaiThrough({ onRefusal: 'respond' }, { timeout: 5_000 });
+  /** Streams through a box with `options`, and aborts the stream mid-read, callerTimeout + 100 ms in. */
+  async function cancelMidRead(options: BreakerBoxOptions) {
+    const { box, openai } = openaiThrough(options, { timeout: 5_000 });
     const stream = await openai.chat.completions.create(streamRequest);
     const cancel = setTimeout(() => stream.controller.abort(), callerTimeout + 100);
     let chunks = 0;
@@ -159,25 +160,21 @@ describe('openai streams with callerTimeout set', () => {
     } finally {
       clearTimeout(cancel);
     }
+    return { box, chunks };
+  }
+
+  it('without callerTimeout, cancelling a stream mid-read is ignored (the control for the next test)', async () => {
+    const { box, chunks } = await cancelMidRead({ onRefusal: 'respond' });
     expect(chunks).toBeLessThan(12);
     expect(box.snapshot()[0]).toMatchObject({ successes: 1, failures: 0 });
   });
 
-  // FAILS for a real bug: a caller who cancels a stream (stream.controller.abort(), e.g. its own
-  // client went away) while a chunk is awaited, after callerTimeout ms, is counted as a timeout
-  // failure of the host: the pending read rejects, watchBody calls permit.bodyFailed({ kind:
-  // 'aborted' }), and AdmittedPermit.#asCounted (src/core/permit.ts) turns any abort later than
-  // callerTimeout into a timeout, in the body as before the headers.
+  // The bug this caught: a caller who cancels a stream (stream.controller.abort(), e.g. its own
+  // client went away) while a chunk is awaited, after callerTimeout ms, was counted as a timeout
+  // failure of the host. callerTimeout now judges aborts before the headers only
+  // (AdmittedPermit.#asCounted in src/core/permit.ts; permit.bodyFailed takes the outcome as is).
   it('a caller who cancels a stream mid-read after callerTimeout is not a failure of the host', async () => {
-    const { box, openai } = openaiThrough({ onRefusal: 'respond', callerTimeout }, { timeout: 5_000 });
-    const stream = await openai.chat.completions.create(streamRequest);
-    const cancel = setTimeout(() => stream.controller.abort(), callerTimeout + 100);
-    let chunks = 0;
-    try {
-      for await (const chunk of stream) chunks += chunk.choices.length;
-    } finally {
-      clearTimeout(cancel);
-    }
+    const { box, chunks } = await cancelMidRead({ onRefusal: 'respond', callerTimeout });
     expect(chunks).toBeGreaterThan(3);
     expect(chunks).toBeLessThan(12);
     expect(box.snapshot()[0]).toMatchObject({ failures: 0 });
