@@ -11,8 +11,7 @@
 import { CircuitOpenError, createBreakerBox } from 'breakerbox';
 import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, fallback, handleAll, handleType, wrap } from 'cockatiel';
 import CircuitBreaker from 'opossum';
-import { Bench } from 'tinybench';
-import { forkVariant } from './variant-process.mjs';
+import { BATCH, forkVariant, noop, pairWithBare } from './variant-process.mjs';
 
 // `micro.mjs <section>` measures every contender, each through `micro.mjs variant <name> <section> <rep>`.
 const variantName = process.argv[2] === 'variant' ? process.argv[3] : undefined;
@@ -25,13 +24,10 @@ const ORIGIN = 'https://api.example.com';
 const URLS = Array.from({ length: 16 }, (_, i) => `${ORIGIN}/v1/users?page=${i}`);
 /** The same paths spread over 4 origins, taken in turn: every call changes origin. */
 const URLS_4_ORIGINS = Array.from({ length: 16 }, (_, i) => `https://api${i & 3}.example.com/v1/users?page=${i}`);
-const BATCH = 100;
 const SYNC_BATCH = 1000;
 const HOUR = 3_600_000;
 const VALUE = { status: 200, body: { items: [] } };
 
-/** The bare async no-op every breaker wraps: the baseline of both sections. */
-const noop = async () => 1;
 const fail = async () => {
   throw new Error('down');
 };
@@ -89,9 +85,6 @@ function openOpossum(withFallback) {
 
 /** `[name, fn, perCall]`: `perCall` is how many calls one invocation of `fn` makes. */
 async function tasksFor(name) {
-  const bare = async () => {
-    for (let i = 0; i < BATCH; i++) await noop();
-  };
   if (name === 'closed') {
     const box = createBreakerBox();
     const cockatiel = circuitBreaker(handleAll, { halfOpenAfter: 30_000, breaker: new ConsecutiveBreaker(5) });
@@ -100,7 +93,6 @@ async function tasksFor(name) {
     return {
       cleanup: () => [opossum, opossumLean].forEach((b) => b.shutdown()),
       tasks: [
-        ['bare', bare, BATCH],
         ['breakerbox', () => guardedBatch(box, BATCH, false, URLS), BATCH],
         ['breakerbox-4-origins', () => guardedBatch(box, BATCH, false, URLS_4_ORIGINS), BATCH],
         [
@@ -149,7 +141,6 @@ async function tasksFor(name) {
   return {
     cleanup: () => [opossum, opossumFallback].forEach((b) => b.shutdown()),
     tasks: [
-      ['bare', bare, BATCH],
       [
         'new-error',
         async () => {
@@ -213,18 +204,12 @@ async function tasksFor(name) {
  */
 async function measureOne(name, rep) {
   const { tasks, cleanup } = await tasksFor(section);
-  const pick = (wanted) => {
-    const task = tasks.find(([taskName]) => taskName === wanted);
-    if (task === undefined) throw new Error(`micro.mjs: no task ${wanted} in ${section}`);
-    return task;
-  };
-  const pair = rep % 2 === 0 ? [pick('bare'), pick(name)] : [pick(name), pick('bare')];
-  const bench = new Bench({ time, throws: true });
-  for (const [taskName, fn] of pair) bench.add(taskName, fn);
-  await bench.run();
+  const task = tasks.find(([taskName]) => taskName === name);
+  if (task === undefined) throw new Error(`micro.mjs: no task ${name} in ${section}`);
+  const [, fn, perCall] = task;
+  const { bare, value } = await pairWithBare(fn, { perCall, time, bareFirst: rep % 2 === 0 });
   cleanup();
-  const perCall = (taskName) => (bench.tasks.find((task) => task.name === taskName).result.latency.p50 * 1e6) / pick(taskName)[2];
-  return { name, bare: perCall('bare'), value: perCall(name) };
+  return { name, bare, value };
 }
 
 async function main() {
@@ -237,7 +222,7 @@ async function main() {
   }
   const { tasks, cleanup } = await tasksFor(section);
   cleanup();
-  const names = tasks.map(([name]) => name).filter((name) => name !== 'bare');
+  const names = tasks.map(([name]) => name);
   // Contenders alternate over repetitions, one later each time, so a noisy neighbour hurts them alike.
   const samples = { bare: [], bareOf: Object.fromEntries(names.map((name) => [name, []])), ...Object.fromEntries(names.map((name) => [name, []])) };
   for (let rep = 0; rep < repetitions; rep++) {

@@ -17,17 +17,13 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { createBreakerBox } from 'breakerbox';
 import { createFetch } from 'breakerbox/fetch';
 import { instrument } from 'breakerbox/otel';
-import { Bench } from 'tinybench';
-import { alternate } from './variant-process.mjs';
+import { alternate, BATCH, noop, pairWithBare } from './variant-process.mjs';
 import { formatNs, formatRatio, median } from './stats.mjs';
 
 const repetitions = Number(process.env.BENCH_REPS ?? 5);
 const time = Number(process.env.BENCH_TIME ?? 200);
-const BATCH = 100;
 const URLS = Array.from({ length: 16 }, (_, i) => `https://api.example.com/v1/users?page=${i}`);
 const VARIANTS = ['off', 'sdk', 'api-noop', 'event-only', 'fetch-off', 'fetch-sdk'];
-
-const noop = async () => 1;
 
 /** admit → `await noop()` → record, as an adapter runs it (bench/micro.mjs P1.1). */
 async function guardedBatch(box) {
@@ -89,13 +85,7 @@ function sdkRecordCost() {
 
 async function measure(name) {
   const { task, sdk } = variant(name);
-  const bare = async () => {
-    for (let i = 0; i < BATCH; i++) await noop();
-  };
-  const bench = new Bench({ time, throws: true });
-  bench.add('bare', bare).add(name, task);
-  await bench.run();
-  const perCall = (taskName) => (bench.tasks.find((t) => t.name === taskName).result.latency.p50 * 1e6) / BATCH;
+  const { bare, value } = await pairWithBare(task, { time });
   let counted;
   if (sdk) {
     const { resourceMetrics } = await sdk.collect();
@@ -103,7 +93,7 @@ async function measure(name) {
     counted = requests.dataPoints.reduce((total, point) => total + point.value, 0);
     if (!(counted > 0)) throw new Error(`bench/otel.mjs: instrument() counted no attempts in variant ${name}`);
   }
-  return { name, bare: perCall('bare'), value: perCall(name), counted, ...(name === 'sdk' ? { record: sdkRecordCost() } : {}) };
+  return { name, bare, value, counted, ...(name === 'sdk' ? { record: sdkRecordCost() } : {}) };
 }
 
 function buildRows(runs) {

@@ -12,21 +12,17 @@
  * `{ section: 'pipeline', rows }` instead of printing.
  */
 import { createBreakerBox } from 'breakerbox';
-import { Bench } from 'tinybench';
-import { alternate } from './variant-process.mjs';
+import { alternate, BATCH, noop, pairWithBare } from './variant-process.mjs';
 import { formatNs, median } from './stats.mjs';
 
 const repetitions = Number(process.env.BENCH_REPS ?? 5);
 const time = Number(process.env.BENCH_TIME ?? 200);
-const BATCH = 100;
 const URLS = Array.from({ length: 16 }, (_, i) => `https://api.example.com/v1/users?page=${i}`);
 const VARIANTS = ['plain', 'policies'];
 const OPTIONS = {
   plain: {},
   policies: { retry: { attempts: 2, delay: 100 }, bulkhead: { maxConcurrent: 1_000, maxQueue: 100 } },
 };
-
-const noop = async () => 1;
 
 /** One attempt as an adapter sends it: await the transport, record the answer. */
 const hooks = {
@@ -44,15 +40,9 @@ async function measure(name) {
   const task = async () => {
     for (let i = 0; i < BATCH; i++) await box.execute(URLS[i & 15], request, hooks);
   };
-  const bare = async () => {
-    for (let i = 0; i < BATCH; i++) await noop();
-  };
-  const bench = new Bench({ time, throws: true });
-  bench.add('bare', bare).add(name, task);
-  await bench.run();
-  const perCall = (taskName) => (bench.tasks.find((t) => t.name === taskName).result.latency.p50 * 1e6) / BATCH;
+  const { bare, value } = await pairWithBare(task, { time });
   if (box.snapshot()[0]?.successes === 0) throw new Error('bench/pipeline.mjs: no attempt was recorded');
-  return { name, bare: perCall('bare'), value: perCall(name) };
+  return { name, bare, value };
 }
 
 function buildRows(runs) {
