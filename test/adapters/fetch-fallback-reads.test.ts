@@ -93,3 +93,25 @@ describe('fallback Response reads', () => {
     expect([response.status, response.headers.get('x-a'), response.url]).toEqual([203, '1', `${API}/items`]);
   });
 });
+
+describe('a fallback Response under a second box', () => {
+  it('is watched by the outer box: its body lands in the outer cache, and it reads once', async () => {
+    const inner = createBreakerBox({ fallback: { value: { status: 200, body: { from: 'inner' } } } });
+    inner.isolate(API);
+    const innerFetch = createFetch(inner, {
+      fetch: () => {
+        throw new Error('an isolated origin must not be fetched');
+      },
+    });
+    const outer = createBreakerBox({ fallback: { cache: true } });
+    const outerFetch = createFetch(outer, { fetch: innerFetch });
+    const first = await outerFetch(`${API}/items`);
+    expect(await first.json()).toEqual({ from: 'inner' });
+    await expect(first.text()).rejects.toThrow(TypeError);
+    expect(first.bodyUsed).toBe(true);
+    outer.isolate(API);
+    const cached = await outerFetch(`${API}/items`);
+    expect(cached.headers.get('x-breakerbox-fallback')).toBe('cache');
+    expect(await cached.json()).toEqual({ from: 'inner' });
+  });
+});

@@ -14,20 +14,24 @@
  *   consumed body would be.
  */
 
+import { method, nativeMember, ResponseOverlay } from './response-overlay.js';
+
 interface Bytes {
   /** The body, until a read or the native stream took it. Shared: copied before it is handed out. */
   bytes: Uint8Array | undefined;
   /** A read from the bytes consumed the body. */
   used: boolean;
+  /** The response's prototype before the overlay went over it: where the native members are. */
+  readonly native: object;
 }
 
 const STATE = Symbol('breakerbox.bytes');
 type FastResponse = Response & { [STATE]: Bytes };
 const decoder = new TextDecoder();
 
-/** The prototype's own member (a method, or a getter), called on the response itself. */
-function native<T>(response: Response, name: string): T {
-  return Reflect.get(Object.getPrototypeOf(response) as object, name, response) as T;
+/** The native member (a method, or a getter), called on the response itself. */
+function native<T>(response: FastResponse, name: string): T {
+  return nativeMember<T>(response[STATE].native, name, response);
 }
 
 /** The bytes to read from, or undefined when the native body decides (streamed, cloned, or already read). */
@@ -114,21 +118,23 @@ const accessors: PropertyDescriptorMap = {
   },
 };
 
+/** The reads, `clone()`, `body` and `bodyUsed` of a fallback response, over its native prototype. */
+const fromBytes = new ResponseOverlay((nativePrototype) => {
+  const members: PropertyDescriptorMap = { ...accessors };
+  for (const [name, member] of Object.entries(methods)) {
+    // bytes() is newer than the rest: offered only where the runtime's Response has it.
+    if (name !== 'bytes' || typeof Reflect.get(nativePrototype, 'bytes') === 'function') members[name] = method(member);
+  }
+  return members;
+});
+
 /**
  * Makes `response` (built from `bytes`, with a body) answer its common reads from `bytes`.
  * @param response - A Response just built from `bytes`, not handed out yet.
  * @param bytes - Its body; shared, never changed here (every read gets a copy or a decoded string).
  */
 export function readFromBytes(response: Response, bytes: Uint8Array): Response {
-  const target = response as FastResponse;
-  target[STATE] = { bytes, used: false };
-  target.arrayBuffer = methods.arrayBuffer;
-  target.text = methods.text;
-  target.json = methods.json;
-  target.blob = methods.blob;
-  target.formData = methods.formData;
-  target.clone = methods.clone;
-  if (typeof (response as { bytes?: unknown }).bytes === 'function') (target as { bytes: unknown }).bytes = methods.bytes;
-  Object.defineProperties(target, accessors);
+  (response as FastResponse)[STATE] = { bytes, used: false, native: Object.getPrototypeOf(response) as object };
+  fromBytes.apply(response);
   return response;
 }

@@ -1,5 +1,6 @@
 import type { AttemptSignal } from '../../core/attempt-signal.js';
 import type { AllowedPermit, BodyCollector, Outcome } from '../../core/types.js';
+import { method, nativeMember, ResponseOverlay } from './response-overlay.js';
 
 /**
  * The caller's response, watched where its body is consumed, so breakerbox never changes
@@ -59,7 +60,7 @@ const decoder = new TextDecoder();
 
 /** The native member (a method, or the `body` getter), called on the response itself. */
 function own<T>(response: Watched, name: string): T {
-  return Reflect.get(response[WATCH].native, name, response) as T;
+  return nativeMember<T>(response[WATCH].native, name, response);
 }
 
 /** How a read of the whole body ended: success ends the attempt (and may store), failure counts. */
@@ -109,26 +110,15 @@ const methods = {
   },
 };
 
-/**
- * Per native prototype (one per realm or Response class), the prototype a watched response
- * is given: the native one, with the reads and `body` watched. One prototype swap per
- * response, where defining seven own members on each cost ~3 µs of a loopback request.
- */
-const watchedPrototypes = new WeakMap<object, object>();
-
-function watchedPrototypeOf(native: object): object {
-  let prototype = watchedPrototypes.get(native);
-  if (prototype === undefined) {
-    const members: PropertyDescriptorMap = { body: { configurable: true, get: watchedBody } };
-    for (const [name, method] of Object.entries(methods)) {
-      // bytes() is newer than the rest: offered only where the runtime's Response has it.
-      if (name !== 'bytes' || typeof Reflect.get(native, 'bytes') === 'function') members[name] = { configurable: true, writable: true, value: method };
-    }
-    prototype = Object.create(native, members) as object;
-    watchedPrototypes.set(native, prototype);
+/** The reads and `body` of a watched response, over its native prototype. */
+const watched = new ResponseOverlay((native) => {
+  const members: PropertyDescriptorMap = { body: { configurable: true, get: watchedBody } };
+  for (const [name, read] of Object.entries(methods)) {
+    // bytes() is newer than the rest: offered only where the runtime's Response has it.
+    if (name !== 'bytes' || typeof Reflect.get(native, 'bytes') === 'function') members[name] = method(read);
   }
-  return prototype;
-}
+  return members;
+});
 
 function watchedBody(this: Watched): ReadableStream<Uint8Array> | null {
   const state = this[WATCH];
@@ -143,7 +133,7 @@ function watchedBody(this: Watched): ReadableStream<Uint8Array> | null {
 
 function watchInPlace(response: Response, watch: Watch): Response {
   (response as Watched)[WATCH] = watch;
-  Object.setPrototypeOf(response, watchedPrototypeOf(watch.native));
+  watched.apply(response);
   return response;
 }
 
