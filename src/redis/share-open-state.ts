@@ -1,6 +1,7 @@
 import type { BreakerBox, BreakerBoxEvents, StateChangeCause } from '../core/types.js';
 import { addSubscription, removeSubscription } from './channel-subscriptions.js';
 import { clientKeyPrefix, connectIfLazy, isReady } from './client.js';
+import { readOpenKeys } from './read-open-keys.js';
 import { resolveShareOpenStateOptions, type ShareOpenStateOptions } from './share-options.js';
 import { parseSignal, signalNames, type OpenSignal } from './signal.js';
 
@@ -27,9 +28,6 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`;
 
-/** Keys read per SCAN step, and at most this many origins learnt on a (re)start. */
-const SCAN_COUNT = 100;
-const MAX_SYNCED_KEYS = 10_000;
 /** Origins whose peer signal is remembered, to catch up on a reset missed while away. */
 const MAX_REMEMBERED_ORIGINS = 10_000;
 
@@ -69,8 +67,6 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
   }
   const { client, subscriber, prefix, clock, onError } = resolveShareOpenStateOptions(options);
   const { channel, keyPrefix, keyPattern } = signalNames(prefix, clientKeyPrefix(client));
-  /** What SCAN returns carries the client's own keyPrefix, which MGET would add a second time. */
-  const ownPrefixLength = clientKeyPrefix(client).length;
   const self = crypto.randomUUID();
   const report = (error: unknown): void => {
     if (onError === undefined) return;
@@ -87,6 +83,12 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
   const unsent = new Map<string, OpenSignal>();
   /** What peers told us, per origin, so a reset we missed while away can be caught up on. */
   const fromPeers = new Map<string, OpenSignal['kind']>();
+  /**
+   * Origins changed here or by a peer's message since the key read in flight began. For
+   * them the read's answer is older than what we know: a key it still found was deleted
+   * since, a key it did not find was written since.
+   */
+  let changedDuringRead: Set<string> | undefined;
 
   const send = (signal: OpenSignal): void => {
     if (!isReady(client)) {
@@ -133,6 +135,7 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     if (signal === undefined) return;
     // This replica's own verdict now stands for the origin, whatever a peer said before.
     fromPeers.delete(origin);
+    changedDuringRead?.add(origin);
     send(signal);
   };
 
@@ -168,22 +171,32 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
   const onMessage = (from: string, message: string): void => {
     if (from !== channel) return;
     const signal = parseSignal(message);
-    if (signal !== undefined) apply(signal);
+    // Our own signal coming back says nothing new.
+    if (signal === undefined || signal.from === self) return;
+    changedDuringRead?.add(signal.origin);
+    apply(signal);
   };
 
-  /** Send what could not be sent, then read every origin's key: what is open now. */
+  /**
+   * Send what could not be sent, then read every origin's key: what is open now. Both go
+   * down the client's one connection in that order, so the keys read include what we sent.
+   * Not before the client is ready (its 'ready' calls this again): a read parked in the
+   * offline queue would be answered before the waiting signals could be sent.
+   */
   let syncing: Promise<void> | undefined;
   let syncAgain = false;
   const sync = (): void => {
-    if (stopped) return;
+    if (stopped || !isReady(client)) return;
     if (syncing !== undefined) {
       syncAgain = true;
       return;
     }
     flushUnsent();
-    syncing = readKeys()
+    changedDuringRead = new Set();
+    syncing = readOpenKeys(client, keyPattern, () => stopped)
       .then(applyKeys, (error: unknown) => report(error))
       .finally(() => {
+        changedDuringRead = undefined;
         syncing = undefined;
         if (syncAgain) {
           syncAgain = false;
@@ -192,35 +205,19 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
       });
   };
 
-  const readKeys = async (): Promise<OpenSignal[]> => {
-    const found: OpenSignal[] = [];
-    let cursor = '0';
-    let seen = 0;
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', keyPattern, 'COUNT', SCAN_COUNT);
-      cursor = next;
-      seen += keys.length;
-      if (keys.length === 0) continue;
-      for (const value of await client.mget(keys.map((key) => key.slice(ownPrefixLength)))) {
-        const signal = value === null ? undefined : parseSignal(value);
-        if (signal !== undefined) found.push(signal);
-      }
-    } while (cursor !== '0' && seen < MAX_SYNCED_KEYS && !stopped);
-    return found;
-  };
-
   const applyKeys = (signals: OpenSignal[]): void => {
     if (stopped) return;
+    const newer = changedDuringRead ?? new Set<string>();
     const present = new Set(signals.map((s) => s.origin));
     // A peer reset while we were away deleted the key: undo what that peer had told us.
     for (const [origin, kind] of fromPeers) {
-      if (present.has(origin)) continue;
+      if (present.has(origin) || newer.has(origin)) continue;
       const state = box.state(origin);
       const still = kind === 'isolate' ? state === 'isolated' : state === 'open';
       if (still) apply({ v: 1, from: '', origin, kind: 'reset' });
       fromPeers.delete(origin);
     }
-    for (const signal of signals) apply(signal);
+    for (const signal of signals) if (!newer.has(signal.origin)) apply(signal);
   };
 
   // Read the keys only once the subscription is confirmed: a signal sent before that left its
