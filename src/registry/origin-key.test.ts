@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fastOrigin, toOrigin } from './origin-key.js';
+import { fastOrigin, isPlainUrl, toOrigin } from './origin-key.js';
 
 describe('toOrigin', () => {
   it.each([
@@ -46,6 +46,8 @@ describe('fastOrigin', () => {
   const host = fc.oneof(
     fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => labels.join('.')),
     fc.tuple(fc.nat(300), fc.nat(300), fc.nat(300), fc.nat(300)).map((parts) => parts.join('.')),
+    // IPv4 parts the parser rewrites or rejects: leading zeros, four digits, > 255, empty.
+    fc.array(fc.constantFrom('0', '00', '010', '7', '99', '255', '256', '1000', ''), { minLength: 3, maxLength: 5 }).map((parts) => parts.join('.')),
     fc.constantFrom('localhost', '0x7f.1', '1.2.3', 'a..b', 'a.', '.a', 'A.com', '[::1]'),
   );
   const port = fc.option(fc.oneof(fc.nat(70_000).map(String), fc.constantFrom('', '080', '443', '80', '00')), { nil: undefined });
@@ -69,5 +71,25 @@ describe('fastOrigin', () => {
   it('answers for the plain shapes the hot path sees', () => {
     expect(fastOrigin('https://api.example.com/users')).toBe('https://api.example.com');
     expect(fastOrigin('http://127.0.0.1:3000/x')).toBe('http://127.0.0.1:3000');
+    expect(fastOrigin('http://0.0.0.0/')).toBe('http://0.0.0.0');
+    expect(fastOrigin('http://255.255.255.255/')).toBe('http://255.255.255.255');
+    for (const rewritten of ['http://010.0.0.1/', 'http://1.2.3.256/', 'http://1000.0.0.1/', 'http://1.2.3/', 'http://1.2.3.4.5/', 'http://1..2.3/']) {
+      expect(fastOrigin(rewritten), rewritten).toBeUndefined();
+    }
+  });
+});
+
+describe('isPlainUrl', () => {
+  it('says what fastOrigin says, also for a URL that only starts like the last origin seen', () => {
+    expect(isPlainUrl('http://127.0.0.1:3000/a')).toBe(true);
+    expect(isPlainUrl('http://127.0.0.1:3000?b')).toBe(true);
+    expect(isPlainUrl('http://127.0.0.1:3000')).toBe(true);
+    // Same first characters, another authority: scanned, not taken on the last origin's word.
+    expect(isPlainUrl('http://127.0.0.1:30001/')).toBe(true);
+    expect(isPlainUrl('http://127.0.0.1:3000@evil.com/')).toBe(false);
+    expect(isPlainUrl('http://127.0.0.1:3000\\x')).toBe(false);
+    expect(isPlainUrl('http://127.0.0.1:3000/x')).toBe(true);
+    expect(isPlainUrl('HTTP://127.0.0.1:3000/x')).toBe(false);
+    expect(isPlainUrl('/relative')).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import axios from 'axios';
 import type { InternalAxiosRequestConfig } from 'axios';
 import type { HeadersLike } from '../../core/types.js';
-import { fastOrigin } from '../../registry/origin-key.js';
+import { isPlainUrl } from '../../registry/origin-key.js';
 
 /** What the breaker needs to know about an axios request: where it goes, and the headers it carries. */
 export interface RequestTarget {
@@ -26,6 +26,7 @@ const encoder = new TextEncoder();
  */
 export function requestTarget(config: InternalAxiosRequestConfig): RequestTarget | undefined {
   let url = plainFullUrl(config);
+  const plain = url !== undefined;
   if (url === undefined) {
     try {
       url = bare.getUri(config);
@@ -34,7 +35,7 @@ export function requestTarget(config: InternalAxiosRequestConfig): RequestTarget
     }
   }
   let userinfo: string | undefined;
-  if (fastOrigin(url) === undefined) {
+  if (!plain && !isPlainUrl(url)) {
     if (!URL.canParse(url)) return undefined;
     const parsed = new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
@@ -69,7 +70,7 @@ export function plainFullUrl(config: Pick<InternalAxiosRequestConfig, 'url' | 'b
     while (end > 0 && baseURL.charCodeAt(end - 1) === 47) end--;
     full = url === '' ? baseURL : `${baseURL.slice(0, end)}/${url.replace(/^\/+/, '')}`;
   }
-  return fastOrigin(full) === undefined ? undefined : full;
+  return isPlainUrl(full) ? full : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AllowedPermit, AttemptReport, BreakerBox, HeadersLike, Outcome } from '../../core/types.js';
-import { fastOrigin, hasOrigin, schemeLength } from '../../registry/origin-key.js';
+import { isPlainUrl, schemeLength } from '../../registry/origin-key.js';
 import { ADMITTED } from '../../utils/admitted-marker.js';
 import { AttemptSignal } from '../../core/attempt-signal.js';
 import { classifyFetchError } from './classify-fetch-error.js';
@@ -166,23 +166,9 @@ function isRequest(input: unknown): input is Request {
   return input instanceof Request || (typeof input === 'object' && input !== null && !(input instanceof URL) && typeof (input as Request).url === 'string' && typeof (input as Request).method === 'string');
 }
 
-/**
- * The origin of the last plain absolute URL seen: a URL that starts with it is one too, and
- * needs no scan (traffic mostly repeats an origin). It may be a slice that keeps that one
- * URL string alive, never more than one.
- */
-let lastOrigin: string | undefined;
-
 /** The absolute URL, resolved like fetch does (against the page in a browser); throws fetch's TypeError if invalid. */
 function absoluteUrl(input: string | URL): string {
-  if (typeof input === 'string') {
-    if (lastOrigin !== undefined && hasOrigin(input, lastOrigin)) return input;
-    const origin = fastOrigin(input);
-    if (origin !== undefined) {
-      lastOrigin = origin;
-      return input;
-    }
-  }
+  if (typeof input === 'string' && isPlainUrl(input)) return input;
   const base = (globalThis as { location?: { href?: string } }).location?.href;
   try {
     return new URL(String(input), base).href;
