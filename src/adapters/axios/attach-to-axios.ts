@@ -1,6 +1,6 @@
-import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosAdapter, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import type { BreakerBox } from '../../core/types.js';
-import { type Attachment, createBreakerAdapter, unwrapAdapter } from './breaker-adapter.js';
+import { type AdapterSpec, type Attachment, createBreakerAdapter, unwrapAdapter } from './breaker-adapter.js';
 
 /** The live attachments, so attaching the same box to an instance twice is harmless. */
 const attachments = new WeakMap<object, Map<BreakerBox, () => void>>();
@@ -42,9 +42,13 @@ export function attachToAxios(box: BreakerBox, instance: AxiosInstance): () => v
   if (existing !== undefined) return existing;
 
   const attachment: Attachment = { box, active: true };
+  // Requests mostly name the same adapter (the instance's default): its wrapper is made once.
+  let last: { spec: AdapterSpec | undefined; adapter: AxiosAdapter } | undefined;
   const id = instance.interceptors.request.use(
     (config: InternalAxiosRequestConfig) => {
-      config.adapter = createBreakerAdapter(attachment, unwrapAdapter(config.adapter ?? instance.defaults.adapter, box));
+      const spec = unwrapAdapter(config.adapter ?? instance.defaults.adapter, box);
+      if (last === undefined || last.spec !== spec) last = { spec, adapter: createBreakerAdapter(attachment, spec) };
+      config.adapter = last.adapter;
       return config;
     },
     undefined,
