@@ -1,23 +1,29 @@
 /**
- * P4: the whole path. Each client, bare and through breakerbox (embedded defaults),
- * sends a fixed count of GETs to a local node:http server (its own process) with a few
- * requests in flight. The count is split into many short rounds that alternate bare and
- * guarded, so a burst of load from elsewhere on the machine lands on both alike; the
- * parent sums each variant's rounds into requests per second and client CPU per request.
+ * P4: the whole path. Each client, bare and through breakerbox (embedded defaults), sends
+ * GETs to a local node:http server (its own process) with a few requests in flight.
  *
- * A third variant, `control`, is a second bare client of the same kind, alternated with
- * the other two: bare vs control is this run's noise floor. Two instances of one client
- * library alternating in one process need not run alike (in issue 15's runs at load 3-4,
- * a second bare ky measured 85-101 % of the first one's throughput, a second bare fetch
- * 112-131 %), so a guarded/bare ratio is only as good as the control's is near 100 %.
+ * Each variant lives in a process of its own, as an app would use one client: in one
+ * process, two identical bare fetch closures alternating in short rounds measured 10-50 %
+ * apart, the one created first always the slower (V8's type feedback and JIT order, not
+ * the client), more than the difference under test. The parent keeps the three processes
+ * and has them take turns, round by round, starting one later each round: a slow spell of
+ * this shared machine (the same bare client's CPU per request moves by ±15 % from one
+ * second to the next) lands on every variant alike.
+ *
+ * A third variant, `control`, is a second bare process: bare vs control is this run's
+ * noise floor, and a guarded/bare ratio is only as good as the control's is near 100 %.
  */
 import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createBreakerBox } from 'breakerbox';
 import { clients } from './clients.mjs';
 
-const COUNT = Number(process.env.BENCH_HTTP_COUNT ?? 100);
-const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 60);
+/** Requests per round and rounds per variant; `WARMUP` untimed ones first (JIT, connection pool). */
+const COUNT = Number(process.env.BENCH_HTTP_COUNT ?? 200);
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 30);
+const WARMUP = 500;
 const CONCURRENCY = 8;
+const VARIANTS = ['bare', 'guarded', 'control'];
 
 async function startServer() {
   const child = fork(new URL('./http-server.mjs', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -44,6 +50,53 @@ async function round(send, origin, count) {
   return { count, seconds: (performance.now() - started) / 1000, cpuUs: used.user + used.system };
 }
 
+/** In the variant's own process: one client, warmed up, then a timed round per message until told to stop. */
+function serveVariant(variant, name, origin) {
+  const client = clients[name];
+  const box = createBreakerBox();
+  const send = variant === 'guarded' ? client.guarded(box) : client.bare();
+  let sent = 0;
+  process.on('message', async (message) => {
+    if (message === 'stop') {
+      const [state] = box.snapshot();
+      if (variant === 'guarded' && state?.successes !== sent) throw new Error(`${name}: the breaker saw ${state?.successes} successes, expected ${sent}`);
+      process.disconnect();
+      return;
+    }
+    const result = await round(send, origin, message.count);
+    sent += message.count;
+    process.send(result);
+  });
+  round(send, origin, WARMUP).then(() => {
+    sent += WARMUP;
+    process.send('ready');
+  });
+}
+
+/** A variant's process, ready for rounds: `run(count)` resolves with the round's result. */
+async function startVariant(variant, name, origin) {
+  const proc = fork(fileURLToPath(import.meta.url), ['variant', variant, name, origin], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise((resolve, reject) => proc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`P4 ${name} ${variant} exited with code ${code}`)))));
+  exited.catch(() => {});
+  const next = () =>
+    new Promise((resolve, reject) => {
+      proc.once('message', resolve);
+      exited.then(() => reject(new Error(`P4 ${name} ${variant} exited before answering`)), reject);
+    });
+  await next();
+  return {
+    run: (count) => {
+      const answer = next();
+      proc.send({ count });
+      return answer;
+    },
+    stop: () => {
+      proc.send('stop');
+      return exited;
+    },
+  };
+}
+
 async function main() {
   const server = await startServer();
   const results = {};
@@ -53,21 +106,16 @@ async function main() {
         results[name] = { skipped: true };
         continue;
       }
-      const box = createBreakerBox();
-      const variants = { bare: client.bare(), guarded: client.guarded(box), control: client.bare() };
-      const names = Object.keys(variants);
-      // Warm up all three (JIT, connection pool) before anything is timed.
-      for (const send of Object.values(variants)) await round(send, server.origin, 300);
-      const samples = { bare: [], guarded: [], control: [] };
+      const processes = {};
+      for (const variant of VARIANTS) processes[variant] = await startVariant(variant, name, server.origin);
+      const samples = Object.fromEntries(VARIANTS.map((variant) => [variant, []]));
       for (let r = 0; r < ROUNDS; r++) {
-        // Each variant takes each place in the order once every three rounds.
-        for (let i = 0; i < names.length; i++) {
-          const variant = names[(i + r) % names.length];
-          samples[variant].push(await round(variants[variant], server.origin, COUNT));
+        for (let i = 0; i < VARIANTS.length; i++) {
+          const variant = VARIANTS[(i + r) % VARIANTS.length];
+          samples[variant].push(await processes[variant].run(COUNT));
         }
       }
-      const [state] = box.snapshot();
-      if (state?.successes !== (ROUNDS * COUNT) + 300) throw new Error(`${name}: the breaker saw ${state?.successes} successes, expected ${ROUNDS * COUNT + 300}`);
+      await Promise.all(Object.values(processes).map((p) => p.stop()));
       results[name] = samples;
     }
   } finally {
@@ -77,4 +125,5 @@ async function main() {
   else console.log(JSON.stringify(results, null, 1));
 }
 
-await main();
+if (process.argv[2] === 'variant') serveVariant(process.argv[3], process.argv[4], process.argv[5]);
+else await main();

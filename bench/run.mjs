@@ -6,7 +6,7 @@
  *
  * Environment knobs (for quick looks; the defaults are what the README table uses):
  * BENCH_REPS (micro repetitions, 5), BENCH_TIME (ms per micro task, 200),
- * BENCH_MEM_REPS (processes per memory variant, P3 and P6, 3), BENCH_HTTP_ROUNDS (60), BENCH_HANG_COUNT (2000), BENCH_HANG_ROUNDS (10),
+ * BENCH_MEM_REPS (processes per memory variant, P3 and P6, 3), BENCH_HTTP_ROUNDS (30), BENCH_HTTP_COUNT (200), BENCH_HANG_COUNT (2000), BENCH_HANG_ROUNDS (10),
  * BENCH_REQUESTS (P6 requests per process, 100,000).
  */
 import { fork } from 'node:child_process';
