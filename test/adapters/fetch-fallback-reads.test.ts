@@ -44,6 +44,9 @@ describe('fallback Response reads', () => {
     'clone, then both copies': [(r) => r.clone().json(), (r) => r.json(), (r) => r.bodyUsed],
     'blob, then json': [async (r) => { const blob = await r.blob(); return [blob.type, await blob.text()]; }, (r) => r.json()],
     'bytes, then bytes': [(r) => r.bytes(), (r) => r.bytes()],
+    // A library that reads through the native prototype, past the response's own methods.
+    'Response.prototype.text, then json': [(r) => Response.prototype.text.call(r), (r) => r.bodyUsed, (r) => r.json()],
+    'Response.prototype.arrayBuffer, then text': [(r) => Response.prototype.arrayBuffer.call(r), (r) => r.text(), (r) => r.bodyUsed],
   };
 
   for (const [name, steps] of Object.entries(sequences)) {

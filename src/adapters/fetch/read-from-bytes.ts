@@ -11,7 +11,9 @@
  *   read goes through the native stream (the bytes are dropped), so streaming and tee'd
  *   copies behave natively;
  * - `response.body` after a read is the native stream, cancelled (so disturbed), as a
- *   consumed body would be.
+ *   consumed body would be;
+ * - a read through the native prototype (`Response.prototype.text.call(response)`) reads
+ *   the native stream, and every read after it is native too.
  */
 
 import { method, nativeMember, ResponseOverlay } from './response-overlay.js';
@@ -40,6 +42,9 @@ function take(response: FastResponse): Uint8Array | undefined {
   const { bytes } = state;
   if (bytes === undefined) return undefined;
   state.bytes = undefined;
+  // Read through the native prototype behind our back (Response.prototype.text.call(r)):
+  // the native body decides from now on, and rejects a second read.
+  if (native<boolean>(response, 'bodyUsed')) return undefined;
   state.used = true;
   return bytes;
 }
