@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBreakerBox, type BreakerBox } from '../../src/index.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createBreakerBox } from '../../src/index.js';
 import { shareOpenState } from '../../src/redis/index.js';
 import { redisServerAvailable, startRedisServer, type RedisServer } from './helpers/redis-server.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
@@ -42,33 +42,37 @@ describe.skipIf(!redisServerAvailable())('shareOpenState while a key read is in 
     return box;
   };
   /**
-   * Hold the answer to `client`'s next SCAN (which finds the keys) or MGET (which reads
-   * them) until `release()`. The command itself runs at once: its answer is what Redis held
-   * before anything the test does next.
+   * Make `client` read the keys again, as its 'ready' after a reconnect does, with the answer
+   * to that read's SCAN (which finds the keys) or MGET (which reads them) held back. The
+   * command itself runs at once: its answer is what Redis held before anything the test
+   * does next. Resolves once Redis answered, with the function that lets the answer through.
    */
-  const holdNext = (client: Redis, command: 'scan' | 'mget') => {
+  const readHeldBack = async (client: Redis, command: 'scan' | 'mget'): Promise<() => void> => {
     const target = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     const original = target[command]!;
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    let sent!: () => void;
-    const answered = new Promise<void>((resolve) => (sent = resolve));
+    let answered!: () => void;
+    const answer = new Promise<void>((resolve) => (answered = resolve));
     target[command] = async (...args: unknown[]) => {
       delete target[command];
       const result = await original.apply(client, args);
-      sent();
+      answered();
       await released;
       return result;
     };
-    return { answered, release };
+    client.emit('ready');
+    await answer;
+    return release;
   };
-  /** Reconnect-like: what `client`'s 'ready' makes the sharing do, a key read. */
-  const readAgain = (client: Redis) => client.emit('ready');
   const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 
   beforeAll(async () => {
     redis = await startRedisServer();
     admin = connect();
+  });
+  beforeEach(() => {
+    prefix = `races${++run}:`;
   });
   afterEach(async () => {
     for (const stop of stops.splice(0)) stop();
@@ -81,59 +85,49 @@ describe.skipIf(!redisServerAvailable())('shareOpenState while a key read is in 
   });
 
   it('keeps an isolate heard during the read: its key missing from the answer is not a missed reset', async () => {
-    prefix = `races${++run}:`;
     const a = await sharing();
     const bClient = connect();
     const b = await sharing(bClient);
-    const held = holdNext(bClient, 'scan');
-    readAgain(bClient);
-    await held.answered;
+    const release = await readHeldBack(bClient, 'scan');
     a.isolate(ORIGIN);
     await waitUntil('b isolated', () => b.state(ORIGIN) === 'isolated');
-    held.release();
+    release();
     await settle();
     expect(b.state(ORIGIN)).toBe('isolated');
   });
 
   it('keeps a reset heard during the read: the open the answer still holds is older', async () => {
-    prefix = `races${++run}:`;
     const a = await sharing();
     const bClient = connect();
     const b = await sharing(bClient);
     a.openUntil(ORIGIN, Date.now() + 20_000);
     await waitUntil('b open', () => b.state(ORIGIN) === 'open');
     await waitUntil('the key', async () => (await admin.exists(`${prefix}open:${ORIGIN}`)) === 1);
-    const held = holdNext(bClient, 'mget');
-    readAgain(bClient);
-    await held.answered;
+    const release = await readHeldBack(bClient, 'mget');
     a.reset(ORIGIN);
     await waitUntil('b reset', () => b.state(ORIGIN) === 'closed');
-    held.release();
+    release();
     await settle();
     expect(b.state(ORIGIN)).toBe('closed');
   });
 
   it('keeps what this replica did during the read', async () => {
-    prefix = `races${++run}:`;
     const a = await sharing();
     a.openUntil(ORIGIN, Date.now() + 20_000);
     await waitUntil('the key', async () => (await admin.exists(`${prefix}open:${ORIGIN}`)) === 1);
     const bClient = connect();
-    const b: BreakerBox = await sharing(bClient);
+    const b = await sharing(bClient);
     expect(b.state(ORIGIN)).toBe('open');
-    const held = holdNext(bClient, 'mget');
-    readAgain(bClient);
-    await held.answered;
+    const release = await readHeldBack(bClient, 'mget');
     b.reset(ORIGIN);
     await waitUntil('a reset', () => a.state(ORIGIN) === 'closed');
-    held.release();
+    release();
     await settle();
     expect(b.state(ORIGIN)).toBe('closed');
     expect(a.state(ORIGIN)).toBe('closed');
   });
 
   it('sends a signal made before its client connected before it reads the keys, even when the subscriber was up first', async () => {
-    prefix = `races${++run}:`;
     const a = await sharing();
     a.isolate(ORIGIN);
     const key = `${prefix}open:${ORIGIN}`;
