@@ -96,14 +96,18 @@ async function readWebStream(body: ReadableStream<Uint8Array>, { take = Infinity
   }
 }
 
-/** Read a Node Readable (axios' http adapter with `responseType: 'stream'`) likewise; destroying it is how a Node caller lets go. */
-async function readNodeStream(stream: AsyncIterable<Uint8Array> & { destroy(): void }, { take = Infinity }: StreamOptions): Promise<StreamResult> {
+/**
+ * Read a Node Readable (axios' http adapter with `responseType: 'stream'`) likewise: a Node
+ * caller lets go by `destroy()` (`cancel`), or by leaving the `for await` (`break`), which
+ * destroys it too.
+ */
+async function readNodeStream(stream: AsyncIterable<Uint8Array> & { destroy(): void }, { take = Infinity, leave = 'cancel' }: StreamOptions): Promise<StreamResult> {
   const chunks: string[] = [];
   try {
     for await (const chunk of stream) {
       chunks.push(decoder.decode(chunk));
       if (chunks.length >= take) {
-        stream.destroy();
+        if (leave === 'cancel') stream.destroy();
         break;
       }
     }

@@ -72,13 +72,29 @@ export const bodyScenarios: Scenario[] = [
   {
     name: 'breaking out of an endless event stream with the cache on lets go at once (0.1 never left the loop)',
     options: { fallback: { cache: true } },
-    async run({ client, host }) {
+    async run({ client, box, host }) {
       host.set('endless');
       const started = Date.now();
       const result = await client.stream(`${host.origin}/events`, { take: 2, leave: 'break' });
       expect(Date.now() - started).toBeLessThan(1_000);
       expect(result).toMatchObject({ chunks: ['data: 0\n\n', 'data: 1\n\n'] });
       expect(await drained(host.openStreams)).toBe(0);
+      // The caller leaving is not the host failing (axios' http adapter: Node reports the
+      // stream it destroyed as 'aborted', ECONNRESET).
+      expect(counts(box, host.origin)).toEqual({ state: 'closed', failures: 0, successes: 1, rejected: 0, fallbacks: 0 });
+    },
+  },
+  {
+    name: 'breaking out of an event stream with a timeout set counts no failure either',
+    // With a timeout the attempt has a signal, and axios then reads the body through its
+    // progress stream, which Node reports destroyed with an AbortError.
+    options: { timeout: 5_000, fallback: { cache: true } },
+    async run({ client, box, host }) {
+      host.set('endless');
+      const result = await client.stream(`${host.origin}/events`, { take: 2, leave: 'break' });
+      expect(result).toMatchObject({ chunks: ['data: 0\n\n', 'data: 1\n\n'] });
+      expect(await drained(host.openStreams)).toBe(0);
+      expect(counts(box, host.origin)).toEqual({ state: 'closed', failures: 0, successes: 1, rejected: 0, fallbacks: 0 });
     },
   },
   {

@@ -185,13 +185,18 @@ function watchStreamData(response: AxiosResponse, permit: AllowedPermit | undefi
     // A Node Readable (the http adapter), reached without importing node:stream. Its error is
     // read from `errored` at 'close': an 'error' listener of ours would hide an error the
     // caller does not handle, which Node would otherwise throw.
-    const stream = data as { once(event: string, listener: () => void): void; errored?: unknown };
+    const stream = data as { once(event: string, listener: () => void): void; errored?: unknown; req?: { aborted?: unknown } };
     stream.once('end', () => signal.end());
     stream.once('close', () => {
       const timedOut = signal.timedOut === 'body';
       signal.end();
-      const error = stream.errored as { code?: unknown } | null | undefined;
-      if (error) permit?.bodyFailed(timedOut ? { kind: 'timeout' } : { kind: 'network', code: typeof error.code === 'string' ? error.code : undefined });
+      const error = stream.errored as { code?: unknown; name?: unknown } | null | undefined;
+      // A caller leaving a `for await` destroys the stream with an AbortError, or, for the
+      // response itself, aborts its request, which Node then reports as 'aborted'
+      // (ECONNRESET): the caller leaving, not the host failing. (`destroy()` by the caller
+      // leaves no error at all.) Our own body timer's abort still counts.
+      const callerLeft = !timedOut && (error?.name === 'AbortError' || stream.req?.aborted === true);
+      if (error && !callerLeft) permit?.bodyFailed(timedOut ? { kind: 'timeout' } : { kind: 'network', code: typeof error.code === 'string' ? error.code : undefined });
     });
     return true;
   }
