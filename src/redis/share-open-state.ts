@@ -28,8 +28,15 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`;
 
-/** Origins whose peer signal is remembered, to catch up on a reset missed while away. */
+/** Origins whose own standing signal is remembered, to put back a key Redis lost. */
 const MAX_REMEMBERED_ORIGINS = 10_000;
+
+/**
+ * How long a reset's key stays, for a replica that was away when it was sent to catch up
+ * on. A key that is simply missing is never read as a reset: Redis loses keys on its own (a
+ * restart without persistence, an `allkeys-lru` eviction).
+ */
+export const RESET_KEY_TTL = 24 * 3_600_000;
 
 /**
  * Shares a box's open breakers with every replica on the same Redis (and prefix): when a
@@ -39,7 +46,10 @@ const MAX_REMEMBERED_ORIGINS = 10_000;
  * - Shared: opens with their end instant, `isolate()`, `reset()`. Never counters: one
  *   replica's failures open it alone, and they open the others only once they opened it.
  * - Signals travel by pub/sub, and each open origin also has a key (expiring at the instant)
- *   that a replica reads when it starts and whenever its connection comes back.
+ *   that a replica reads when it starts and whenever its connection comes back. A reset
+ *   leaves a key too (for a day), so a replica that was away catches up on it; a key Redis
+ *   lost (a restart, an eviction) is not a reset, and the replica whose verdict it was puts
+ *   it back.
  * - No request ever waits for Redis: signals are sent from the state change, fire and
  *   forget; a signal that cannot be sent is kept (the latest per origin) and sent when the
  *   client is ready again. Reconnecting is ioredis's own (`retryStrategy`).
@@ -81,8 +91,8 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
   let applying = false;
   /** The latest signal per origin that could not be sent yet. */
   const unsent = new Map<string, OpenSignal>();
-  /** What peers told us, per origin, so a reset we missed while away can be caught up on. */
-  const fromPeers = new Map<string, OpenSignal['kind']>();
+  /** This replica's own opens and isolates, per origin, while no peer has said newer: put back if Redis loses their key. */
+  const own = new Map<string, OpenSignal>();
   /**
    * Origins changed here or by a peer's message since the key read in flight began. For
    * them the read's answer is older than what we know: a key it still found was deleted
@@ -100,7 +110,7 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     const transaction = client.multi();
     if (signal.kind === 'open') transaction.eval(SET_OPEN_KEY, 1, key, payload, Math.max(1, Math.ceil(signal.until - Date.now())), signal.until);
     else if (signal.kind === 'isolate') transaction.set(key, payload);
-    else transaction.del(key);
+    else transaction.set(key, payload, 'PX', RESET_KEY_TTL);
     transaction.publish(channel, payload);
     transaction.exec().then((results) => {
       // A command refused inside the transaction (out of memory, a read-only replica) is only told.
@@ -134,7 +144,12 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     }
     if (signal === undefined) return;
     // This replica's own verdict now stands for the origin, whatever a peer said before.
-    fromPeers.delete(origin);
+    if (signal.kind === 'reset') own.delete(origin);
+    else {
+      // Bounded like the box's registry; forgetting only costs putting back a key Redis lost.
+      if (own.size >= MAX_REMEMBERED_ORIGINS) own.clear();
+      own.set(origin, signal);
+    }
     changedDuringRead?.add(origin);
     send(signal);
   };
@@ -152,14 +167,9 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
       } else {
         box.reset(signal.origin);
       }
-      // A peer's word is newer than ours still waiting to be sent for the same origin.
+      // A peer's word is newer than ours, sent or still waiting to be, for the same origin.
       unsent.delete(signal.origin);
-      if (signal.kind === 'reset') fromPeers.delete(signal.origin);
-      else {
-        // Bounded like the box's registry; forgetting only costs catching up on a missed reset.
-        if (fromPeers.size >= MAX_REMEMBERED_ORIGINS) fromPeers.clear();
-        fromPeers.set(signal.origin, signal.kind);
-      }
+      if (!outlasted(own.get(signal.origin), signal)) own.delete(signal.origin);
     } catch (error) {
       // Not an origin (another program writing to our channel): ignore it.
       report(error);
@@ -208,16 +218,31 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
   const applyKeys = (signals: OpenSignal[]): void => {
     if (stopped) return;
     const newer = changedDuringRead ?? new Set<string>();
-    const present = new Set(signals.map((s) => s.origin));
-    // A peer reset while we were away deleted the key: undo what that peer had told us.
-    for (const [origin, kind] of fromPeers) {
-      if (present.has(origin) || newer.has(origin)) continue;
-      const state = box.state(origin);
-      const still = kind === 'isolate' ? state === 'isolated' : state === 'open';
-      if (still) apply({ v: 1, from: '', origin, kind: 'reset' });
-      fromPeers.delete(origin);
+    const present = new Set<string>();
+    for (const signal of signals) {
+      present.add(signal.origin);
+      if (newer.has(signal.origin)) continue;
+      // A reset's key undoes what we still hold (it is the origin's latest word: any open or
+      // isolate since would have replaced it); a closed origin has nothing to undo.
+      if (signal.kind === 'reset' && box.state(signal.origin) === 'closed') continue;
+      apply(signal);
     }
-    for (const signal of signals) if (!newer.has(signal.origin)) apply(signal);
+    // A key Redis lost is not a reset: peers' word stands here, and ours is put back.
+    for (const [origin, signal] of own) {
+      if (present.has(origin) || newer.has(origin)) continue;
+      if (stillHolds(signal)) send(signal);
+      else own.delete(origin);
+    }
+  };
+
+  /** Whether our own open still says more than a peer's open (which the box took, as `openUntil()` never shortens). */
+  const outlasted = (ours: OpenSignal | undefined, theirs: OpenSignal): boolean =>
+    ours?.kind === 'open' && theirs.kind === 'open' && ours.until > theirs.until;
+
+  /** Whether the box still does what this replica's own signal said: the open has not ended, the isolate not been reset. */
+  const stillHolds = (signal: OpenSignal): boolean => {
+    const state = box.state(signal.origin);
+    return signal.kind === 'isolate' ? state === 'isolated' : signal.kind === 'open' && state === 'open' && signal.until > Date.now();
   };
 
   // Read the keys only once the subscription is confirmed: a signal sent before that left its
@@ -244,5 +269,6 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     client.off('ready', sync);
     removeSubscription(subscriber, channel);
     unsent.clear();
+    own.clear();
   };
 }
