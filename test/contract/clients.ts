@@ -24,10 +24,21 @@ export interface StreamResult {
   error?: string;
 }
 
-/** How to read a streamed body: all of it, or `take` chunks and then let go by cancelling or by leaving the loop. */
+/**
+ * How to read a streamed body: all of it, or `take` chunks and then let go by cancelling,
+ * by leaving the loop, or by aborting the request's signal (then reading on until the body
+ * ends or fails, as a caller's loop would).
+ */
 export interface StreamOptions {
   take?: number;
-  leave?: 'cancel' | 'break';
+  leave?: 'cancel' | 'break' | 'abort';
+}
+
+/** The signal a `leave: 'abort'` read sends its request with, and how it aborts it. */
+function leaving({ leave }: StreamOptions): { signal?: AbortSignal; abort: () => void } {
+  if (leave !== 'abort') return { abort: () => {} };
+  const controller = new AbortController();
+  return { signal: controller.signal, abort: () => controller.abort() };
 }
 
 /** One HTTP client wired to a box by its adapter. */
@@ -73,9 +84,18 @@ function init(options: RequestOptions): RequestInit {
 const decoder = new TextDecoder();
 
 /** Read a web body stream the way a caller would: to the end, or `take` chunks and then cancel or break. */
-async function readWebStream(body: ReadableStream<Uint8Array>, { take = Infinity, leave = 'cancel' }: StreamOptions): Promise<StreamResult> {
+async function readWebStream(body: ReadableStream<Uint8Array>, { take = Infinity, leave = 'cancel' }: StreamOptions, abort: () => void): Promise<StreamResult> {
   const chunks: string[] = [];
   try {
+    if (leave === 'abort') {
+      const reader = body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return { chunks };
+        chunks.push(decoder.decode(value));
+        if (chunks.length === take) abort();
+      }
+    }
     if (leave === 'break') {
       for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
         chunks.push(decoder.decode(chunk));
@@ -101,12 +121,14 @@ async function readWebStream(body: ReadableStream<Uint8Array>, { take = Infinity
  * caller lets go by `destroy()` (`cancel`), or by leaving the `for await` (`break`), which
  * destroys it too.
  */
-async function readNodeStream(stream: AsyncIterable<Uint8Array> & { destroy(): void }, { take = Infinity, leave = 'cancel' }: StreamOptions): Promise<StreamResult> {
+async function readNodeStream(stream: AsyncIterable<Uint8Array> & { destroy(): void }, { take = Infinity, leave = 'cancel' }: StreamOptions, abort: () => void): Promise<StreamResult> {
   const chunks: string[] = [];
   try {
     for await (const chunk of stream) {
       chunks.push(decoder.decode(chunk));
-      if (chunks.length >= take) {
+      if (leave === 'abort') {
+        if (chunks.length === take) abort();
+      } else if (chunks.length >= take) {
         if (leave === 'cancel') stream.destroy();
         break;
       }
@@ -132,13 +154,14 @@ const fetchDriver: ClientDriver = {
         }
       },
       async stream(url, options = {}) {
+        const { signal, abort } = leaving(options);
         let response: Response;
         try {
-          response = await fetch(url);
+          response = await fetch(url, signal ? { signal } : undefined);
         } catch (error) {
           return isCircuitOpenError(error) ? { kind: 'open' } : { chunks: [], error: (failed(error) as { name: string }).name };
         }
-        return readWebStream(response.body!, options);
+        return readWebStream(response.body!, options, abort);
       },
       dispose() {},
     };
@@ -155,10 +178,11 @@ function axiosDriver(adapter: 'http' | 'fetch'): ClientDriver {
       return {
         cachesStreams: adapter === 'fetch',
         async stream(url, options = {}) {
+          const { signal, abort } = leaving(options);
           try {
-            const response = await instance.get(url, { responseType: 'stream' });
+            const response = await instance.get(url, signal ? { responseType: 'stream', signal } : { responseType: 'stream' });
             const data = response.data as ReadableStream<Uint8Array> | (AsyncIterable<Uint8Array> & { destroy(): void });
-            return 'getReader' in data ? readWebStream(data, options) : readNodeStream(data, options);
+            return 'getReader' in data ? readWebStream(data, options, abort) : readNodeStream(data, options, abort);
           } catch (error) {
             if (isCircuitOpenError(error)) return { kind: 'open' };
             return { chunks: [], error: axios.isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') ? 'TimeoutError' : 'NetworkError' };
@@ -202,13 +226,14 @@ const kyDriver: ClientDriver = {
         }
       },
       async stream(url, options = {}) {
+        const { signal, abort } = leaving(options);
         let response: Response;
         try {
-          response = await client.get(url);
+          response = await client.get(url, signal ? { signal } : undefined);
         } catch (error) {
           return isCircuitOpenError(error) ? { kind: 'open' } : { chunks: [], error: (failed(error) as { name: string }).name };
         }
-        return readWebStream(response.body!, options);
+        return readWebStream(response.body!, options, abort);
       },
       dispose() {},
     };

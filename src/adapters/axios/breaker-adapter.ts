@@ -139,7 +139,7 @@ async function sendAttempt(permit: AllowedPermit, { inner, env }: Prepared, conf
     signal.end();
     return { response, headers, discard: () => destroyStream(response.data) };
   }
-  if (!watchStreamData(response, verdict === 'success' ? permit : undefined, signal)) {
+  if (!watchStreamData(response, verdict === 'success' ? permit : undefined, signal, callerSignal)) {
     signal.end();
     const data = response.data;
     // A function: the body is copied (by the cache) only when the cache will keep it.
@@ -178,7 +178,7 @@ function progressWatcher(signal: AttemptSignal, own: InternalAxiosRequestConfig[
  * body later, so the attempt ends with the stream, and a stream that breaks counts as a
  * failure of the origin. Returns whether the data was a stream.
  */
-function watchStreamData(response: AxiosResponse, permit: AllowedPermit | undefined, signal: AttemptSignal): boolean {
+function watchStreamData(response: AxiosResponse, permit: AllowedPermit | undefined, signal: AttemptSignal, callerSignal: AbortSignal | undefined): boolean {
   const data = response.data as { once?: unknown; getReader?: unknown } | null;
   if (typeof data !== 'object' || data === null) return false;
   if (typeof data.once === 'function') {
@@ -193,9 +193,10 @@ function watchStreamData(response: AxiosResponse, permit: AllowedPermit | undefi
       const error = stream.errored as { code?: unknown; name?: unknown } | null | undefined;
       // A caller leaving a `for await` destroys the stream with an AbortError, or, for the
       // response itself, aborts its request, which Node then reports as 'aborted'
-      // (ECONNRESET): the caller leaving, not the host failing. (`destroy()` by the caller
-      // leaves no error at all.) Our own body timer's abort still counts.
-      const callerLeft = !timedOut && (error?.name === 'AbortError' || stream.req?.aborted === true);
+      // (ECONNRESET); a caller aborting its signal gets axios' CanceledError: the caller
+      // leaving, not the host failing. (`destroy()` by the caller leaves no error at all.)
+      // Our own body timer's abort still counts.
+      const callerLeft = !timedOut && (error?.name === 'AbortError' || stream.req?.aborted === true || callerSignal?.aborted === true);
       if (error && !callerLeft) permit?.bodyFailed(timedOut ? { kind: 'timeout' } : { kind: 'network', code: typeof error.code === 'string' ? error.code : undefined });
     });
     return true;
@@ -204,7 +205,7 @@ function watchStreamData(response: AxiosResponse, permit: AllowedPermit | undefi
     // A web stream (the fetch adapter): cached as the caller reads it, like createFetch's bodies.
     const collector = permit?.cacheCollector({ status: response.status, statusText: response.statusText, headers: response.headers as Record<string, string> });
     response.data = watchStream(data as unknown as ReadableStream<Uint8Array>, permit, signal, collector, () =>
-      signal.timedOut === 'body' ? { kind: 'timeout' } : { kind: 'network' },
+      signal.timedOut === 'body' ? { kind: 'timeout' } : callerSignal?.aborted === true ? { kind: 'aborted' } : { kind: 'network' },
     );
     return true;
   }
