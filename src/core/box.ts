@@ -167,10 +167,16 @@ class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
 
   reset(urlOrOrigin?: string | URL): void {
     if (urlOrOrigin === undefined) {
-      for (const breaker of this.#registry.values()) breaker.reset();
+      for (const breaker of this.#registry.values()) {
+        const troubled = breaker.state !== 'closed';
+        breaker.reset();
+        if (troubled) this.#resetDone(breaker.origin);
+      }
       return;
     }
-    this.#registry.peek(toOrigin(urlOrOrigin))?.reset();
+    const origin = toOrigin(urlOrOrigin);
+    this.#registry.peek(origin)?.reset();
+    this.#resetDone(origin);
   }
 
   /** The breaker of `url`'s origin, found or created, without admitting anything. */
@@ -249,6 +255,10 @@ class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
   }
 
   // --- internals ---
+
+  #resetDone(origin: string): void {
+    if (this.#emitter.has('reset')) this.#emitter.emit('reset', { origin });
+  }
 
   #effectiveState(breaker: Breaker, now: number): CircuitState {
     // State moves only on admission; report what the next admission will find.

@@ -518,6 +518,12 @@ export interface BreakerBoxEvents {
   outcome: { origin: string; method: string; url: string; outcome: Outcome; verdict: Verdict; duration: number };
   /** A failed attempt will be retried after `delay` ms; `attempt` is the number of the attempt about to start (2 for the first retry). */
   retry: { origin: string; method: string; url: string; attempt: number; delay: number };
+  /**
+   * `box.reset(origin)` was called, whatever the origin's state was (a reset of an origin
+   * that is closed here still says "reset it everywhere": `shareOpenState` shares it);
+   * `box.reset()` tells it for each origin it moved out of open, half-open or isolated.
+   */
+  reset: { origin: string };
 }
 
 /**

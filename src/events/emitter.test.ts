@@ -14,6 +14,21 @@ describe('box.on', () => {
     expect(changes).toEqual(['closed>open', 'open>half-open', 'half-open>closed', 'closed>isolated', 'isolated>closed']);
   });
 
+  it('reports every reset asked for: of one origin whatever its state, and of all only those it moved', () => {
+    const t = testBox({ breaker: { failureThreshold: 1 } });
+    const resets: string[] = [];
+    t.box.on('reset', (e) => resets.push(e.origin));
+    // Closed here, and never seen: still a reset asked for (another replica may hold it open).
+    t.box.reset(URL_A);
+    t.box.reset('https://never.example.com/x');
+    t.fail();
+    t.box.isolate('https://isolated.example.com');
+    t.box.state('https://closed.example.com');
+    t.box.admit('https://closed.example.com/x');
+    t.box.reset();
+    expect(resets).toEqual([ORIGIN, 'https://never.example.com', ORIGIN, 'https://isolated.example.com']);
+  });
+
   it('reports outcomes with their verdict and duration, and refusals', () => {
     const t = testBox({ breaker: { failureThreshold: 1 } });
     const outcomes: unknown[] = [];
@@ -53,7 +68,7 @@ describe('box.on', () => {
 
   it('rejects an unknown event name and a non-function listener', () => {
     const t = testBox();
-    expect(() => t.box.on('open' as never, () => {})).toThrow(/event must be one of 'stateChange', 'fallback', 'rejected', 'outcome', 'retry', got "open"/);
+    expect(() => t.box.on('open' as never, () => {})).toThrow(/event must be one of 'stateChange', 'fallback', 'rejected', 'outcome', 'retry', 'reset', got "open"/);
     expect(() => t.box.on('stateChange', 'x' as never)).toThrow(/listener must be a function, got string/);
   });
 });
