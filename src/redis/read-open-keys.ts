@@ -1,14 +1,17 @@
 import { clientKeyPrefix, type RedisClient } from './client.js';
 import { parseSignal, type OpenSignal } from './signal.js';
 
-/** Keys read per SCAN step, and at most this many origins learnt on a (re)start. */
+/** Keys read per SCAN step, and at most this many open or isolated origins learnt on a (re)start. */
 const SCAN_COUNT = 100;
 const MAX_SYNCED_KEYS = 10_000;
+/** Resets' keys (kept a day) do not count toward {@link MAX_SYNCED_KEYS}, but the read stops after this many keys in all. */
+const MAX_SCANNED_KEYS = 4 * MAX_SYNCED_KEYS;
 
 /**
- * Every origin's key under `keyPattern`, as signals: what is open or isolated now. SCAN
- * finds the keys a page at a time (never a blocking KEYS), MGET reads each page. Stops
- * early once `stopped()` says so, or after `MAX_SYNCED_KEYS` keys.
+ * Every origin's key under `keyPattern`, as signals: what is open, isolated or was reset.
+ * SCAN finds the keys a page at a time (never a blocking KEYS), MGET reads each page. Stops
+ * early once `stopped()` says so, or after `MAX_SYNCED_KEYS` opens and isolates (so resets
+ * cannot crowd them out).
  */
 export async function readOpenKeys(client: RedisClient, keyPattern: string, stopped: () => boolean): Promise<OpenSignal[]> {
   // What SCAN returns carries the client's own keyPrefix, which MGET would add a second time.
@@ -16,6 +19,7 @@ export async function readOpenKeys(client: RedisClient, keyPattern: string, stop
   const found: OpenSignal[] = [];
   let cursor = '0';
   let seen = 0;
+  let standing = 0;
   do {
     const [next, keys] = await client.scan(cursor, 'MATCH', keyPattern, 'COUNT', SCAN_COUNT);
     cursor = next;
@@ -23,8 +27,10 @@ export async function readOpenKeys(client: RedisClient, keyPattern: string, stop
     if (keys.length === 0) continue;
     for (const value of await client.mget(keys.map((key) => key.slice(ownPrefixLength)))) {
       const signal = value === null ? undefined : parseSignal(value);
-      if (signal !== undefined) found.push(signal);
+      if (signal === undefined) continue;
+      found.push(signal);
+      if (signal.kind !== 'reset') standing++;
     }
-  } while (cursor !== '0' && seen < MAX_SYNCED_KEYS && !stopped());
+  } while (cursor !== '0' && standing < MAX_SYNCED_KEYS && seen < MAX_SCANNED_KEYS && !stopped());
   return found;
 }

@@ -1,9 +1,11 @@
 import type { BreakerBox, BreakerBoxEvents, StateChangeCause } from '../core/types.js';
 import { addSubscription, removeSubscription } from './channel-subscriptions.js';
 import { clientKeyPrefix, connectIfLazy, isReady } from './client.js';
+import { OriginWords } from './origin-words.js';
 import { readOpenKeys } from './read-open-keys.js';
 import { resolveShareOpenStateOptions, type ShareOpenStateOptions } from './share-options.js';
 import { parseSignal, signalNames, type OpenSignal } from './signal.js';
+import { RESET_KEY_TTL, writeSignal } from './write-signal.js';
 
 /**
  * Opens worth telling the other replicas about: a verdict this replica reached on its own
@@ -13,43 +15,24 @@ import { parseSignal, signalNames, type OpenSignal } from './signal.js';
  */
 const SHARED_OPEN_CAUSES: ReadonlySet<StateChangeCause> = new Set(['failures', 'failure-rate', 'slow-calls', 'retry-after', 'probe-failed', 'open-until']);
 
-/**
- * Write an open's key unless the origin's key already says more: an isolate (which lasts
- * until a reset), or an open that ends later. Replicas open at slightly different times
- * and for different lengths; the key a starting replica reads must be the strongest.
- * KEYS[1] the key; ARGV: the signal, its PX, its end instant.
- */
-const SET_OPEN_KEY = `local current = redis.call('GET', KEYS[1])
-if current then
-  if string.find(current, '"kind":"isolate"', 1, true) then return 0 end
-  local untilAt = tonumber(string.match(current, '"until":(%d+)'))
-  if untilAt and untilAt >= tonumber(ARGV[3]) then return 0 end
-end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1`;
-
-/** Origins whose own standing signal is remembered, to put back a key Redis lost. */
+/** Origins whose latest word is remembered: to order late signals, and to put back a key Redis lost. */
 const MAX_REMEMBERED_ORIGINS = 10_000;
-
-/**
- * How long a reset's key stays, for a replica that was away when it was sent to catch up
- * on. A key that is simply missing is never read as a reset: Redis loses keys on its own (a
- * restart without persistence, an `allkeys-lru` eviction).
- */
-export const RESET_KEY_TTL = 24 * 3_600_000;
 
 /**
  * Shares a box's open breakers with every replica on the same Redis (and prefix): when a
  * breaker opens on its own failures, is isolated or is reset, the others do the same at
  * once, until the same instant. Then each replica sends its own half-open probe.
  *
- * - Shared: opens with their end instant, `isolate()`, `reset()`. Never counters: one
- *   replica's failures open it alone, and they open the others only once they opened it.
- * - Signals travel by pub/sub, and each open origin also has a key (expiring at the instant)
- *   that a replica reads when it starts and whenever its connection comes back. A reset
- *   leaves a key too (for a day), so a replica that was away catches up on it; a key Redis
- *   lost (a restart, an eviction) is not a reset, and the replica whose verdict it was puts
- *   it back.
+ * - Shared: opens with their end instant, `isolate()`, `reset()` (even of an origin that
+ *   is closed here). Never counters: one replica's failures open it alone, and they open
+ *   the others only once they opened it.
+ * - Signals travel by pub/sub, and each origin also has a key holding its latest word (an
+ *   open until its instant, an isolate until a reset, a reset for a day) that a replica
+ *   reads when it starts and whenever its connection comes back.
+ * - Every signal says when it was said: a reset undoes only what was said before it, so a
+ *   replica back from a partition, repeating what it knew, cannot undo a newer reset (the
+ *   others tell it the reset again). A key Redis lost (a restart without persistence, an
+ *   eviction) is not a reset: each replica that still holds its word writes it back.
  * - No request ever waits for Redis: signals are sent from the state change, fire and
  *   forget; a signal that cannot be sent is kept (the latest per origin) and sent when the
  *   client is ready again. Reconnecting is ioredis's own (`retryStrategy`).
@@ -91,32 +74,28 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
   let applying = false;
   /** The latest signal per origin that could not be sent yet. */
   const unsent = new Map<string, OpenSignal>();
-  /** This replica's own opens and isolates, per origin, while no peer has said newer: put back if Redis loses their key. */
-  const own = new Map<string, OpenSignal>();
+  /** The latest word said or heard per origin. */
+  const words = new OriginWords(MAX_REMEMBERED_ORIGINS);
   /**
    * Origins changed here or by a peer's message since the key read in flight began. For
-   * them the read's answer is older than what we know: a key it still found was deleted
-   * since, a key it did not find was written since.
+   * them the read's answer is older than what we know: a key it did not find was written since.
    */
   let changedDuringRead: Set<string> | undefined;
 
-  const send = (signal: OpenSignal): void => {
+  /** Whether a word still stands here: the open has not ended, the isolate not been reset, the reset is younger than its key's TTL. */
+  const holds = (signal: OpenSignal): boolean => {
+    if (signal.kind === 'reset') return signal.at + RESET_KEY_TTL > Date.now();
+    const state = box.state(signal.origin);
+    return signal.kind === 'isolate' ? state === 'isolated' : state === 'open' && signal.until > Date.now();
+  };
+
+  /** Write the signal's key (unless it says more) and publish; `if-written` for a word repeated, not new. */
+  const send = (signal: OpenSignal, publish: 'always' | 'if-written' = 'always'): void => {
     if (!isReady(client)) {
       unsent.set(signal.origin, signal);
       return;
     }
-    const key = keyPrefix + signal.origin;
-    const payload = JSON.stringify(signal);
-    const transaction = client.multi();
-    if (signal.kind === 'open') transaction.eval(SET_OPEN_KEY, 1, key, payload, Math.max(1, Math.ceil(signal.until - Date.now())), signal.until);
-    else if (signal.kind === 'isolate') transaction.set(key, payload);
-    else transaction.set(key, payload, 'PX', RESET_KEY_TTL);
-    transaction.publish(channel, payload);
-    transaction.exec().then((results) => {
-      // A command refused inside the transaction (out of memory, a read-only replica) is only told.
-      for (const [error] of results ?? []) if (error) report(error);
-      flushUnsent();
-    }, (error: unknown) => {
+    writeSignal(client, keyPrefix + signal.origin, channel, signal, publish).then(flushUnsent, (error: unknown) => {
       // Keep it for the next 'ready', unless a newer signal for the origin is waiting already.
       if (!stopped && !unsent.has(signal.origin)) unsent.set(signal.origin, signal);
       report(error);
@@ -131,47 +110,62 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     for (const signal of waiting) if (signal.kind !== 'open' || signal.until > Date.now()) send(signal);
   };
 
-  const onStateChange = (event: BreakerBoxEvents['stateChange']): void => {
-    if (applying || stopped) return;
-    const { origin } = event;
-    let signal: OpenSignal | undefined;
-    if (event.to === 'open' && event.openFor !== undefined && SHARED_OPEN_CAUSES.has(event.cause)) {
-      signal = { v: 1, from: self, origin, kind: 'open', until: Math.ceil(Date.now() + event.openFor) };
-    } else if (event.to === 'isolated') {
-      signal = { v: 1, from: self, origin, kind: 'isolate' };
-    } else if (event.cause === 'reset') {
-      signal = { v: 1, from: self, origin, kind: 'reset' };
-    }
-    if (signal === undefined) return;
-    // This replica's own verdict now stands for the origin, whatever a peer said before.
-    if (signal.kind === 'reset') own.delete(origin);
-    else {
-      // Bounded like the box's registry; forgetting only costs putting back a key Redis lost.
-      if (own.size >= MAX_REMEMBERED_ORIGINS) own.clear();
-      own.set(origin, signal);
-    }
+  /** This replica's own word: said after everything known of the origin, and sent. */
+  const say = (origin: string, word: { kind: 'open'; until: number } | { kind: 'isolate' } | { kind: 'reset' }): void => {
+    const signal = { v: 1, from: self, origin, at: Math.max(Date.now(), words.lastAt(origin) + 1), ...word } as OpenSignal;
+    words.said(signal, holds);
     changedDuringRead?.add(origin);
     send(signal);
   };
 
-  const apply = (signal: OpenSignal): void => {
-    if (stopped || signal.from === self) return;
+  /** Resets are told by the box's 'reset' event (even of a closed origin); a box from an older copy only has stateChange. */
+  let resetEvents = true;
+  const onStateChange = (event: BreakerBoxEvents['stateChange']): void => {
+    if (applying || stopped) return;
+    if (event.to === 'open' && event.openFor !== undefined && SHARED_OPEN_CAUSES.has(event.cause)) {
+      say(event.origin, { kind: 'open', until: Math.ceil(Date.now() + event.openFor) });
+    } else if (event.to === 'isolated') {
+      say(event.origin, { kind: 'isolate' });
+    } else if (event.cause === 'reset' && !resetEvents) {
+      say(event.origin, { kind: 'reset' });
+    }
+  };
+  const onReset = ({ origin }: BreakerBoxEvents['reset']): void => {
+    if (!applying && !stopped) say(origin, { kind: 'reset' });
+  };
+
+  /** A signal heard, on the channel or in a key: applied if it is news, answered with what we know if it is stale. */
+  const hear = (signal: OpenSignal): void => {
+    if (stopped) return;
+    try {
+      box.state(signal.origin);
+    } catch (error) {
+      // Not an origin (another program writing to our channel or keys): ignore it.
+      report(error);
+      return;
+    }
+    const judgement = words.hear(signal, holds);
+    if (judgement === 'stale') {
+      // What we know is newer: say it again (if Redis does not hold it already), so the one who sent this learns it.
+      const latest = words.latest(signal.origin);
+      if (latest !== undefined && holds(latest)) send(latest, 'if-written');
+      return;
+    }
+    if (judgement === 'known') return;
+    // A word said after ours, sent or still waiting to be, for the same origin.
+    unsent.delete(signal.origin);
     applying = true;
     try {
       if (signal.kind === 'open') {
         const left = signal.until - Date.now();
-        if (left <= 0) return;
-        box.openUntil(signal.origin, clock.now() + left);
+        if (left > 0) box.openUntil(signal.origin, clock.now() + left);
       } else if (signal.kind === 'isolate') {
         box.isolate(signal.origin);
-      } else {
+      } else if (box.state(signal.origin) !== 'closed') {
+        // A closed origin has nothing to undo; resetting it would only drop the outcomes in flight.
         box.reset(signal.origin);
       }
-      // A peer's word is newer than ours, sent or still waiting to be, for the same origin.
-      unsent.delete(signal.origin);
-      if (!outlasted(own.get(signal.origin), signal)) own.delete(signal.origin);
     } catch (error) {
-      // Not an origin (another program writing to our channel): ignore it.
       report(error);
     } finally {
       applying = false;
@@ -184,7 +178,7 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     // Our own signal coming back says nothing new.
     if (signal === undefined || signal.from === self) return;
     changedDuringRead?.add(signal.origin);
-    apply(signal);
+    hear(signal);
   };
 
   /**
@@ -221,28 +215,16 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     const present = new Set<string>();
     for (const signal of signals) {
       present.add(signal.origin);
-      if (newer.has(signal.origin)) continue;
-      // A reset's key undoes what we still hold (it is the origin's latest word: any open or
-      // isolate since would have replaced it); a closed origin has nothing to undo.
-      if (signal.kind === 'reset' && box.state(signal.origin) === 'closed') continue;
-      apply(signal);
+      // A waiting signal of ours is newer than the key: it was made after the key was last written.
+      if (!newer.has(signal.origin) && !unsent.has(signal.origin)) hear(signal);
     }
-    // A key Redis lost is not a reset: peers' word stands here, and ours is put back.
-    for (const [origin, signal] of own) {
-      if (present.has(origin) || newer.has(origin)) continue;
-      if (stillHolds(signal)) send(signal);
-      else own.delete(origin);
+    // A key Redis lost is not a reset: put back what we know and still holds, unless Redis holds something newer by then.
+    words.prune(holds);
+    for (const origin of [...words.origins()]) {
+      if (present.has(origin) || newer.has(origin) || unsent.has(origin)) continue;
+      const latest = words.latest(origin);
+      if (latest !== undefined) send(latest, 'if-written');
     }
-  };
-
-  /** Whether our own open still says more than a peer's open (which the box took, as `openUntil()` never shortens). */
-  const outlasted = (ours: OpenSignal | undefined, theirs: OpenSignal): boolean =>
-    ours?.kind === 'open' && theirs.kind === 'open' && ours.until > theirs.until;
-
-  /** Whether the box still does what this replica's own signal said: the open has not ended, the isolate not been reset. */
-  const stillHolds = (signal: OpenSignal): boolean => {
-    const state = box.state(signal.origin);
-    return signal.kind === 'isolate' ? state === 'isolated' : signal.kind === 'open' && state === 'open' && signal.until > Date.now();
   };
 
   // Read the keys only once the subscription is confirmed: a signal sent before that left its
@@ -253,7 +235,13 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     subscriber.subscribe(channel).then(sync, report);
   };
 
-  const unsubscribeBox = box.on('stateChange', onStateChange);
+  const unsubscribers = [box.on('stateChange', onStateChange)];
+  try {
+    unsubscribers.push(box.on('reset', onReset));
+  } catch {
+    // A box from a copy of breakerbox without the 'reset' event: resets of closed origins stay local there.
+    resetEvents = false;
+  }
   subscriber.on('message', onMessage);
   subscriber.on('ready', onSubscriberReady);
   client.on('ready', sync);
@@ -263,12 +251,11 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
   return () => {
     if (stopped) return;
     stopped = true;
-    unsubscribeBox();
+    for (const unsubscribe of unsubscribers) unsubscribe();
     subscriber.off('message', onMessage);
     subscriber.off('ready', onSubscriberReady);
     client.off('ready', sync);
     removeSubscription(subscriber, channel);
     unsent.clear();
-    own.clear();
   };
 }

@@ -61,7 +61,7 @@ const systemClock: Clock = { now: () => Date.now() };
 export function resolveShareOpenStateOptions(options: unknown): ResolvedShareOpenStateOptions {
   assertObject(PATH, options);
   assertKnownKeys(PATH, options, KNOWN);
-  assertClient(`${PATH}.client`, options['client'], ['multi', 'scan', 'mget', 'on']);
+  assertClient(`${PATH}.client`, options['client'], ['eval', 'scan', 'mget', 'on']);
   assertClient(`${PATH}.subscriber`, options['subscriber'], ['subscribe', 'unsubscribe', 'on']);
   if (options['client'] === options['subscriber']) {
     throw new TypeError(`${PATH}.subscriber must be a second connection (e.g. client.duplicate()), got the same client as options.client: a subscribed connection cannot publish`);

@@ -1,15 +1,17 @@
 /**
  * What replicas tell each other about one origin, as JSON on the pub/sub channel and as
  * the value of the origin's key. Times are wall-clock epoch ms (`Date.now()`), the one
- * clock replicas on different machines roughly share.
+ * clock replicas on different machines roughly share. `at` is when the word was said: a
+ * reset undoes only what was said before it, so a word repeated late (by a replica that
+ * was away) cannot undo a newer reset.
  * - `open`: refuse until `until`, then probe locally;
  * - `isolate`: refuse until a `reset`;
  * - `reset`: back to closed, now.
  */
 export type OpenSignal =
-  | { v: 1; from: string; origin: string; kind: 'open'; until: number }
-  | { v: 1; from: string; origin: string; kind: 'isolate' }
-  | { v: 1; from: string; origin: string; kind: 'reset' };
+  | { v: 1; from: string; origin: string; at: number; kind: 'open'; until: number }
+  | { v: 1; from: string; origin: string; at: number; kind: 'isolate' }
+  | { v: 1; from: string; origin: string; at: number; kind: 'reset' };
 
 /** The Redis names one sharing uses, all under its prefix. */
 export interface SignalNames {
@@ -40,9 +42,10 @@ export function parseSignal(text: string): OpenSignal | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { v, from, origin, kind, until } = value as Record<string, unknown>;
+  const { v, from, origin, at, kind, until } = value as Record<string, unknown>;
   if (v !== 1 || typeof from !== 'string' || typeof origin !== 'string' || origin.length > MAX_ORIGIN_LENGTH) return undefined;
-  if (kind === 'open') return typeof until === 'number' && Number.isFinite(until) ? { v, from, origin, kind, until } : undefined;
-  if (kind === 'isolate' || kind === 'reset') return { v, from, origin, kind };
+  if (typeof at !== 'number' || !Number.isFinite(at)) return undefined;
+  if (kind === 'open') return typeof until === 'number' && Number.isFinite(until) ? { v, from, origin, at, kind, until } : undefined;
+  if (kind === 'isolate' || kind === 'reset') return { v, from, origin, at, kind };
   return undefined;
 }

@@ -164,7 +164,7 @@ describe.skipIf(!redisServerAvailable())('shareOpenState', () => {
 
     // A peer whose clock runs a day ahead: held to the box's cap, not parked for a day.
     const other = 'https://other.example.com';
-    await admin.publish(`${prefix}open-state`, JSON.stringify({ v: 1, from: 'skewed', origin: other, kind: 'open', until: Date.now() + 86_400_000 }));
+    await admin.publish(`${prefix}open-state`, JSON.stringify({ v: 1, from: 'skewed', origin: other, at: Date.now() + 86_400_000 - 5_000, kind: 'open', until: Date.now() + 86_400_000 }));
     await waitUntil('b open for other', () => b.state(other) === 'open');
     expect(b.snapshot().find((s) => s.origin === other)!.retryAfter).toBe(60_000);
     clock.advance(60_000);
@@ -177,10 +177,19 @@ describe.skipIf(!redisServerAvailable())('shareOpenState', () => {
     const box = createBreakerBox();
     stops.push(shareOpenState(box, { client: connect(), subscriber: connect(), prefix, onError: (e) => errors.push(e) }));
     await waitUntil('the subscription', async () => (await channelSubscribers()) === 2);
-    for (const message of ['not json', '{}', JSON.stringify({ v: 2, from: 'x', origin: ORIGIN, kind: 'open', until: Date.now() + 5_000 }), JSON.stringify({ v: 1, from: 'x', origin: ORIGIN, kind: 'open', until: Date.now() - 1 }), JSON.stringify({ v: 1, from: 'x', origin: 'not a url', kind: 'isolate' })]) {
+    const at = Date.now();
+    for (const message of [
+      'not json',
+      '{}',
+      JSON.stringify({ v: 2, from: 'x', origin: ORIGIN, at, kind: 'open', until: Date.now() + 5_000 }),
+      // No `at`: it cannot be ordered against a reset.
+      JSON.stringify({ v: 1, from: 'x', origin: ORIGIN, kind: 'isolate' }),
+      JSON.stringify({ v: 1, from: 'x', origin: ORIGIN, at, kind: 'open', until: Date.now() - 1 }),
+      JSON.stringify({ v: 1, from: 'x', origin: 'not a url', at, kind: 'isolate' }),
+    ]) {
       await admin.publish(`${prefix}open-state`, message);
     }
-    await admin.publish(`${prefix}open-state`, JSON.stringify({ v: 1, from: 'x', origin: 'https://marker.example.com', kind: 'isolate' }));
+    await admin.publish(`${prefix}open-state`, JSON.stringify({ v: 1, from: 'x', origin: 'https://marker.example.com', at, kind: 'isolate' }));
     await waitUntil('the marker', () => box.state('https://marker.example.com') === 'isolated');
     expect(box.state(ORIGIN)).toBe('closed');
     // The origin that did not parse was reported, not thrown.

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { OriginWords, saidAfter } from './origin-words.js';
+import type { OpenSignal } from './signal.js';
+
+const ORIGIN = 'https://api.example.com';
+const holdsAll = () => true;
+const open = (at: number, until: number, from = 'a', origin = ORIGIN): OpenSignal => ({ v: 1, from, origin, at, kind: 'open', until });
+const isolate = (at: number, from = 'a', origin = ORIGIN): OpenSignal => ({ v: 1, from, origin, at, kind: 'isolate' });
+const reset = (at: number, from = 'a', origin = ORIGIN): OpenSignal => ({ v: 1, from, origin, at, kind: 'reset' });
+
+describe('OriginWords', () => {
+  it('orders by when a word was said, ties by replica id', () => {
+    expect(saidAfter(reset(2), isolate(1))).toBe(true);
+    expect(saidAfter(isolate(1), reset(2))).toBe(false);
+    expect(saidAfter(reset(1, 'b'), isolate(1, 'a'))).toBe(true);
+    expect(saidAfter(isolate(1, 'a'), reset(1, 'b'))).toBe(false);
+  });
+
+  it('lets a reset undo only what was said before it', () => {
+    const words = new OriginWords(10);
+    expect(words.hear(isolate(1), holdsAll)).toBe('newer');
+    expect(words.hear(reset(2), holdsAll)).toBe('newer');
+    // The isolate repeated late (a replica back from a partition) is older than the reset.
+    expect(words.hear(isolate(1), holdsAll)).toBe('stale');
+    expect(words.latest(ORIGIN)).toEqual(reset(2));
+    // A reset older than the isolate in force undoes nothing; what we know is newer.
+    expect(words.hear(isolate(3), holdsAll)).toBe('newer');
+    expect(words.hear(reset(2.5), holdsAll)).toBe('stale');
+    expect(words.latest(ORIGIN)).toEqual(isolate(3));
+  });
+
+  it('keeps an isolate over any open, and of two opens the one that ends later', () => {
+    const words = new OriginWords(10);
+    expect(words.hear(open(1, 100), holdsAll)).toBe('newer');
+    expect(words.hear(open(2, 50), holdsAll)).toBe('stale');
+    expect(words.hear(open(3, 200), holdsAll)).toBe('newer');
+    expect(words.hear(isolate(4), holdsAll)).toBe('newer');
+    expect(words.hear(open(5, 900), holdsAll)).toBe('stale');
+    expect(words.latest(ORIGIN)).toEqual(isolate(4));
+  });
+
+  it('calls a word heard again known, not news', () => {
+    const words = new OriginWords(10);
+    words.hear(open(1, 100), holdsAll);
+    expect(words.hear(open(1, 100), holdsAll)).toBe('known');
+    words.hear(reset(2), holdsAll);
+    expect(words.hear(reset(2), holdsAll)).toBe('known');
+  });
+
+  it('takes this replica’s own word as the latest, and dates the next one after everything known', () => {
+    const words = new OriginWords(10);
+    words.hear(isolate(1_000, 'peer'), holdsAll);
+    expect(words.lastAt(ORIGIN)).toBe(1_000);
+    words.said(reset(1_001), holdsAll);
+    expect(words.latest(ORIGIN)).toEqual(reset(1_001));
+    expect(words.lastAt('https://never.example.com')).toBe(0);
+  });
+
+  it('stays bounded: words that no longer hold go first, then the oldest, never a live one while a dead one is left', () => {
+    // A bound of 3 keeps 2 (90 %, rounded down) when it has to make room, then adds the new word.
+    const words = new OriginWords(3);
+    const live = new Set(['https://a.test', 'https://b.test']);
+    const holds = (signal: OpenSignal) => live.has(signal.origin);
+    words.said(isolate(1, 'a', 'https://a.test'), holds);
+    words.said(open(2, 10, 'a', 'https://ended.test'), holds);
+    words.said(isolate(3, 'a', 'https://b.test'), holds);
+    words.said(isolate(4, 'a', 'https://c.test'), holds);
+    expect([...words.origins()]).toEqual(['https://a.test', 'https://b.test', 'https://c.test']);
+
+    // Full of live words: the oldest goes.
+    live.add('https://c.test');
+    live.add('https://d.test');
+    words.said(isolate(5, 'a', 'https://d.test'), holds);
+    expect([...words.origins()]).toEqual(['https://b.test', 'https://c.test', 'https://d.test']);
+    // A flood of origins costs one prune per tenth of the bound, not one per origin.
+    let checks = 0;
+    const big = new OriginWords(1_000);
+    for (let i = 0; i < 20_000; i++) {
+      big.said(
+        isolate(i, 'a', `https://h${i}.test`),
+        () => {
+          checks++;
+          return true;
+        },
+      );
+    }
+    expect([...big.origins()].length).toBeLessThanOrEqual(1_000);
+    expect(checks).toBeLessThan(20_000 * 20);
+  });
+});

@@ -1,0 +1,120 @@
+import type { OpenSignal } from './signal.js';
+
+type StateSignal = Extract<OpenSignal, { kind: 'open' | 'isolate' }>;
+type ResetSignal = Extract<OpenSignal, { kind: 'reset' }>;
+
+/** What one replica knows of an origin: the latest reset it heard of, and the open or isolate said since. */
+interface Word {
+  readonly reset: ResetSignal | undefined;
+  readonly state: StateSignal | undefined;
+}
+
+/**
+ * How a signal heard compares with what is known of its origin:
+ * - `'newer'`: it changes what the origin should be here (apply it);
+ * - `'known'`: the word already known, heard again;
+ * - `'stale'`: this replica knows more (a reset said after it, an isolate while it is an
+ *   open, an open that ends later): ignore it, and tell the others what is known.
+ */
+export type Judgement = 'newer' | 'known' | 'stale';
+
+/** Whether `a` was said after `b`: by `at`, ties broken by replica id, so every replica orders them alike. */
+export function saidAfter(a: OpenSignal, b: OpenSignal): boolean {
+  return a.at > b.at || (a.at === b.at && a.from > b.from);
+}
+
+/** Between two words said since the last reset: an isolate outweighs any open; of two opens, the one that ends later. */
+function outweighs(incoming: StateSignal, standing: StateSignal): boolean {
+  if (standing.kind === 'isolate') return incoming.kind === 'isolate' && saidAfter(incoming, standing);
+  return incoming.kind === 'isolate' || incoming.until > standing.until;
+}
+
+/**
+ * The latest word per origin that this replica said or heard, so that signals arriving
+ * late or out of order (a replica back from a partition repeating what it knew, a key read
+ * older than a message) never undo a newer one: a reset undoes only what was said before
+ * it. Bounded: when full, words that no longer hold go first, then the oldest, down to 90 %.
+ *
+ * @example
+ * ```ts
+ * const words = new OriginWords(10_000);
+ * words.hear(isolateSaidAt1); // 'newer'
+ * words.hear(resetSaidAt2); // 'newer'
+ * words.hear(isolateSaidAt1); // 'stale': said before the reset
+ * ```
+ */
+export class OriginWords {
+  readonly #words = new Map<string, Word>();
+  readonly #max: number;
+
+  /** @param max - Origins remembered at most. */
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /** Origins with a word, oldest first. */
+  origins(): IterableIterator<string> {
+    return this.#words.keys();
+  }
+
+  /** When the latest word known for `origin` was said, or 0. */
+  lastAt(origin: string): number {
+    const word = this.#words.get(origin);
+    return Math.max(word?.reset?.at ?? 0, word?.state?.at ?? 0);
+  }
+
+  /** The word to put back in the origin's key: the open or isolate in force, else the last reset. */
+  latest(origin: string): OpenSignal | undefined {
+    const word = this.#words.get(origin);
+    return word?.state ?? word?.reset;
+  }
+
+  /** This replica said `signal` (with an `at` after {@link lastAt}): it is the origin's word now. */
+  said(signal: OpenSignal, holds: (signal: OpenSignal) => boolean): void {
+    const word = this.#words.get(signal.origin);
+    this.#set(signal.origin, signal.kind === 'reset' ? { reset: signal, state: undefined } : { reset: word?.reset, state: signal }, holds);
+  }
+
+  /** Judge a signal heard (a message, or a key read) against what is known, and remember it if it says more. */
+  hear(signal: OpenSignal, holds: (signal: OpenSignal) => boolean): Judgement {
+    const word = this.#words.get(signal.origin);
+    const latest = word?.state ?? word?.reset;
+    if (latest !== undefined && latest.at === signal.at && latest.from === signal.from && latest.kind === signal.kind) return 'known';
+    const standing = word?.state;
+    if (signal.kind === 'reset') {
+      // Older than the last reset known: what we know says more.
+      if (word?.reset !== undefined && !saidAfter(signal, word.reset)) return 'stale';
+      // The latest reset either way; it undoes only what was said before it.
+      const undoes = standing === undefined || saidAfter(signal, standing);
+      this.#set(signal.origin, { reset: signal, state: undoes ? undefined : standing }, holds);
+      return undoes ? 'newer' : 'stale';
+    }
+    if (word?.reset !== undefined && saidAfter(word.reset, signal)) return 'stale';
+    if (standing !== undefined && !outweighs(signal, standing)) return 'stale';
+    this.#set(signal.origin, { reset: word?.reset, state: signal }, holds);
+    return 'newer';
+  }
+
+  /** Forget the words that no longer hold (an open that ended, an isolate reset since, a reset past `holds`). */
+  prune(holds: (signal: OpenSignal) => boolean): void {
+    for (const [origin, word] of this.#words) {
+      const latest = word.state ?? word.reset;
+      if (latest === undefined || !holds(latest)) this.#words.delete(origin);
+    }
+  }
+
+  #set(origin: string, word: Word, holds: (signal: OpenSignal) => boolean): void {
+    // Re-inserted, so the Map's order is the order words were last changed in.
+    this.#words.delete(origin);
+    if (this.#words.size >= this.#max) {
+      // Down to 90 % at once, so a flood of new origins pays one scan per tenth of the bound, not one per origin.
+      this.prune(holds);
+      const keep = Math.floor(this.#max * 0.9);
+      for (const oldest of this.#words.keys()) {
+        if (this.#words.size <= keep) break;
+        this.#words.delete(oldest);
+      }
+    }
+    this.#words.set(origin, word);
+  }
+}

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { redisServerAvailable } from './helpers/redis-server.js';
+import { readHeldBack } from './helpers/read-held-back.js';
+import { sharingFixture } from './helpers/sharing-fixture.js';
+import { waitUntil } from './helpers/wait.js';
+
+/**
+ * Signals arrive late and out of order: a replica back from a partition repeats what it
+ * knew, Redis loses a reset's key, a reset is made on a replica that never saw the isolate.
+ * Every signal carries when it was said, and a reset undoes exactly what was said before it,
+ * whichever replica hears what first.
+ */
+
+const ORIGIN = 'https://api.example.com';
+
+describe.skipIf(!redisServerAvailable())('shareOpenState orders what replicas say', () => {
+  const fixture = sharingFixture('order');
+  /** A replica sharing through two fresh connections to `port` (a proxy's, or Redis's own). */
+  const sharing = (port?: number) => fixture.sharing(port === undefined ? undefined : fixture.connect(port));
+  const key = () => `${fixture.prefix}open:${ORIGIN}`;
+  const held = async () => JSON.parse((await fixture.admin.get(key())) ?? 'null') as { kind: string } | null;
+
+  it('a replica back from a partition cannot undo the reset it missed, even after Redis lost the reset’s key', async () => {
+    const a = await sharing();
+    const c = await sharing();
+    const proxy = await fixture.proxy();
+    const b = await sharing(proxy.port);
+    b.box.isolate(ORIGIN);
+    b.box.openUntil('https://other.example.com', Date.now() + 30_000);
+    await waitUntil('a and c isolated and open', () => a.box.state(ORIGIN) === 'isolated' && c.box.state('https://other.example.com') === 'open');
+
+    proxy.cut();
+    await waitUntil('b cut off', () => b.client.status !== 'ready' && b.subscriber.status !== 'ready');
+    a.box.reset(ORIGIN);
+    a.box.reset('https://other.example.com');
+    await waitUntil('c reset', () => c.box.state(ORIGIN) === 'closed' && c.box.state('https://other.example.com') === 'closed');
+    // Evicted, or lost in a restart: nothing in Redis says there was a reset.
+    await fixture.admin.del(key(), `${fixture.prefix}open:https://other.example.com`);
+    proxy.heal();
+
+    // b puts its isolate and open back; a and c know they were reset since, and tell b.
+    await waitUntil('b to learn the reset', () => b.box.state(ORIGIN) === 'closed' && b.box.state('https://other.example.com') === 'closed', 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const replica of [a, b, c]) {
+      expect(replica.box.state(ORIGIN)).toBe('closed');
+      expect(replica.box.state('https://other.example.com')).toBe('closed');
+    }
+    expect(await held()).toMatchObject({ kind: 'reset' });
+  });
+
+  it('shares a reset made on a replica where the origin is closed', async () => {
+    const a = await sharing();
+    const b = await sharing();
+    a.box.isolate(ORIGIN);
+    await waitUntil('b isolated', () => b.box.state(ORIGIN) === 'isolated');
+    // c never learns the isolate (its key was lost before c started) ...
+    await fixture.admin.del(key());
+    const c = await sharing();
+    expect(c.box.state(ORIGIN)).toBe('closed');
+    // ... and its operator's reset still clears it everywhere.
+    c.box.reset(ORIGIN);
+    await waitUntil('a and b reset', () => a.box.state(ORIGIN) === 'closed' && b.box.state(ORIGIN) === 'closed');
+    expect(await held()).toMatchObject({ kind: 'reset' });
+  });
+
+  it('keeps an isolate Redis refused (out of memory) over an older reset’s key, and sends it once Redis takes it', async () => {
+    const a = await sharing();
+    const b = await sharing();
+    a.box.isolate(ORIGIN);
+    await waitUntil('b isolated', () => b.box.state(ORIGIN) === 'isolated');
+    b.box.reset(ORIGIN);
+    await waitUntil('the reset key', async () => (await held())?.kind === 'reset');
+    await waitUntil('a reset', () => a.box.state(ORIGIN) === 'closed');
+    await fixture.admin.config('SET', 'maxmemory', '1');
+    try {
+      a.box.isolate(ORIGIN);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // A reconnect reads b's reset, which is older than the isolate waiting to be sent.
+      a.client.emit('ready');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(a.box.state(ORIGIN)).toBe('isolated');
+    } finally {
+      await fixture.admin.config('SET', 'maxmemory', '0');
+    }
+    a.client.emit('ready');
+    await waitUntil('b to hear the isolate', () => b.box.state(ORIGIN) === 'isolated');
+    expect(await held()).toMatchObject({ kind: 'isolate' });
+  });
+
+  it('a word put back never replaces a newer one that reached Redis meanwhile', async () => {
+    const a = await sharing();
+    const b = await sharing();
+    a.box.isolate(ORIGIN);
+    await waitUntil('b isolated', () => b.box.state(ORIGIN) === 'isolated');
+    await fixture.admin.del(key());
+    // a hears b's messages only later (a slow subscriber) ...
+    const subscriber = a.subscriber as unknown as { emit: (event: string, ...args: unknown[]) => boolean };
+    const emit = subscriber.emit.bind(a.subscriber);
+    const late: unknown[][] = [];
+    subscriber.emit = (event: string, ...args: unknown[]) => (event === 'message' ? (late.push(args), true) : emit(event, ...args));
+    // ... and its read finds no key, but answers only after b's reset reached Redis.
+    const release = await readHeldBack(a.client, 'scan');
+    b.box.reset(ORIGIN);
+    await waitUntil('the reset key', async () => (await held())?.kind === 'reset');
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // a put its isolate back only where Redis had nothing newer: the reset stands.
+    expect(await held()).toMatchObject({ kind: 'reset' });
+    expect(b.box.state(ORIGIN)).toBe('closed');
+    subscriber.emit = emit;
+    for (const args of late) emit('message', ...args);
+    expect(a.box.state(ORIGIN)).toBe('closed');
+  });
+});
