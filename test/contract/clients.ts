@@ -27,18 +27,19 @@ export interface StreamResult {
 /**
  * How to read a streamed body: all of it, or `take` chunks and then let go by cancelling,
  * by leaving the loop, or by aborting the request's signal (then reading on until the body
- * ends or fails, as a caller's loop would).
+ * ends or fails, as a caller's loop would): with no reason (`abort`), or with a
+ * `TimeoutError`, as the caller's own `AbortSignal.timeout()` capping a stream does (`deadline`).
  */
 export interface StreamOptions {
   take?: number;
-  leave?: 'cancel' | 'break' | 'abort';
+  leave?: 'cancel' | 'break' | 'abort' | 'deadline';
 }
 
 /** The signal a `leave: 'abort'` read sends its request with, and how it aborts it. */
 function leaving({ leave }: StreamOptions): { signal?: AbortSignal; abort: () => void } {
-  if (leave !== 'abort') return { abort: () => {} };
+  if (leave !== 'abort' && leave !== 'deadline') return { abort: () => {} };
   const controller = new AbortController();
-  return { signal: controller.signal, abort: () => controller.abort() };
+  return { signal: controller.signal, abort: () => controller.abort(leave === 'deadline' ? new DOMException('the caller’s deadline', 'TimeoutError') : undefined) };
 }
 
 /** One HTTP client wired to a box by its adapter. */
@@ -87,7 +88,7 @@ const decoder = new TextDecoder();
 async function readWebStream(body: ReadableStream<Uint8Array>, { take = Infinity, leave = 'cancel' }: StreamOptions, abort: () => void): Promise<StreamResult> {
   const chunks: string[] = [];
   try {
-    if (leave === 'abort') {
+    if (leave === 'abort' || leave === 'deadline') {
       const reader = body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
@@ -126,7 +127,7 @@ async function readNodeStream(stream: AsyncIterable<Uint8Array> & { destroy(): v
   try {
     for await (const chunk of stream) {
       chunks.push(decoder.decode(chunk));
-      if (leave === 'abort') {
+      if (leave === 'abort' || leave === 'deadline') {
         if (chunks.length === take) abort();
       } else if (chunks.length >= take) {
         if (leave === 'cancel') stream.destroy();

@@ -97,14 +97,21 @@ export const bodyScenarios: Scenario[] = [
       expect(counts(box, host.origin)).toEqual({ state: 'closed', failures: 0, successes: 1, rejected: 0, fallbacks: 0 });
     },
   },
-  ...[{}, { timeout: 5_000 }].map((timing) => ({
-    name: `aborting the caller's signal in the middle of an event stream counts no failure${'timeout' in timing ? ', with a timeout set' : ''}`,
+  ...[
+    { leave: 'abort' as const, timing: {} },
+    { leave: 'abort' as const, timing: { timeout: 5_000 } },
+    { leave: 'deadline' as const, timing: { timeout: 5_000 } },
+  ].map(({ leave, timing }) => ({
+    name:
+      leave === 'deadline'
+        ? "the caller's own deadline (a TimeoutError) ending an event stream counts no failure"
+        : `aborting the caller's signal in the middle of an event stream counts no failure${'timeout' in timing ? ', with a timeout set' : ''}`,
     // Three in a row would open a breaker with failureThreshold 3, were they counted.
     options: { ...timing, breaker: { failureThreshold: 3 }, fallback: { cache: true } },
     async run({ client, box, host }: Parameters<Scenario['run']>[0]) {
       host.set('endless');
       for (let i = 0; i < 3; i++) {
-        const result = await client.stream(`${host.origin}/events`, { take: 2, leave: 'abort' });
+        const result = await client.stream(`${host.origin}/events`, { take: 2, leave });
         // Chunks already buffered may still be read after the abort.
         expect('chunks' in result && result.chunks.slice(0, 2)).toEqual(['data: 0\n\n', 'data: 1\n\n']);
       }

@@ -18,6 +18,16 @@ export function classifyFetchError(error: unknown, callerSignal: AbortSignal | u
   return { kind: 'network', code: codeOf(error) };
 }
 
+/**
+ * What a body that failed after the headers means. Once the body flows, the caller's signal
+ * firing (whatever its reason, an `AbortSignal.timeout()` capping a stream included) is the
+ * caller leaving, as in every adapter; only our own `bodyTimeout` is a timeout of the host.
+ */
+export function classifyBodyError(error: unknown, callerSignal: AbortSignal | undefined, timedOut: boolean): Outcome {
+  if (callerSignal?.aborted) return { kind: 'aborted' };
+  return classifyFetchError(error, callerSignal, timedOut);
+}
+
 function codeOf(error: unknown): string | undefined {
   for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 3; depth++) {
     const code = (current as { code?: unknown }).code;

@@ -2,7 +2,7 @@ import type { AllowedPermit, AttemptReport, BreakerBox, HeadersLike, Outcome } f
 import { isPlainUrl, schemeLength } from '../../registry/origin-key.js';
 import { ADMITTED } from '../../utils/admitted-marker.js';
 import { AttemptSignal } from '../../core/attempt-signal.js';
-import { classifyFetchError } from './classify-fetch-error.js';
+import { classifyBodyError, classifyFetchError } from './classify-fetch-error.js';
 import { toResponse } from './to-response.js';
 import { watchBody } from './watch-body.js';
 
@@ -117,7 +117,7 @@ export function createFetch(box: BreakerBox, options: CreateFetchOptions = {}): 
       const succeeded = verdict === 'success';
       const collector = succeeded ? permit.cacheCollector({ status, statusText: response.statusText, headers: responseHeaders }) : undefined;
       // A failure already counted needs no body accounting, only the timers' end.
-      const watched = watchBody(response, succeeded ? permit : undefined, attempt, collector, (error) => classifyFetchError(error, callerSignal, attempt.timedOut === 'body'));
+      const watched = watchBody(response, succeeded ? permit : undefined, attempt, collector, (error) => classifyBodyError(error, callerSignal, attempt.timedOut === 'body'));
       return {
         response: watched,
         headers: responseHeaders,
