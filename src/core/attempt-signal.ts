@@ -13,6 +13,10 @@
  *   alive until it times out, as the request itself would; and it is cleared the moment the
  *   headers arrive (`timeout`), or the body ends (`bodyTimeout`).
  * - `timeout` never cuts a body that has started: it stops at the headers.
+ * - `bodyTimeout` times the host, never the caller: a read through a pull-through stream
+ *   is timed only while it waits on the host ({@link AttemptSignal.timeReads}), and a body
+ *   pushed to the caller is not cut while the caller has data it has not read yet
+ *   ({@link AttemptSignal.timePushes}).
  */
 
 /** Why a breakerbox timer aborted the attempt. */
@@ -41,6 +45,10 @@ export class AttemptSignal {
   #listener: (() => void) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #ended = false;
+  /** Set by {@link timeReads}: the body timer runs from {@link reading} to {@link chunk} only. */
+  #readsTimed = false;
+  /** Set by {@link timePushes}: whether the caller has unread data, so a pause is its own. */
+  #callerBehind: (() => boolean) | undefined;
 
   /**
    * @param caller - The caller's signal, if any.
@@ -87,11 +95,36 @@ export class AttemptSignal {
     else if (this.#listener === undefined) this.end();
   }
 
-  /** A body chunk arrived: the idle timer starts over. */
+  /**
+   * The body is read through a pull-through stream (no read-ahead): from now on the body
+   * timer runs only while a read waits on the host, from {@link reading} to {@link chunk},
+   * so a caller that takes its time between reads is never taken for a host that paused.
+   */
+  timeReads(): void {
+    this.#readsTimed = true;
+    this.#disarm();
+  }
+
+  /** A read started waiting on the host (after {@link timeReads}). */
+  reading(): void {
+    if (this.#ended || this.#bodyTimeout === undefined || this.#timer !== undefined) return;
+    this.#arm(this.#bodyTimeout, 'body');
+  }
+
+  /**
+   * The body is pushed to the caller (a Node stream): `behind()` tells whether the caller
+   * holds data it has not read yet. While it does, the host is not the one pausing (it is
+   * held back by the caller's backpressure), and the body timer waits another round.
+   */
+  timePushes(behind: () => boolean): void {
+    this.#callerBehind = behind;
+  }
+
+  /** A body chunk arrived: the idle timer starts over (or, with {@link timeReads}, waits for the next read). */
   chunk(): void {
     if (this.#ended || this.#bodyTimeout === undefined) return;
     this.#disarm();
-    this.#arm(this.#bodyTimeout, 'body');
+    if (!this.#readsTimed) this.#arm(this.#bodyTimeout, 'body');
   }
 
   /** The attempt is over (failed, or its body ended or was cancelled): drop the timer and the caller's listener. */
@@ -114,6 +147,10 @@ export class AttemptSignal {
   #arm(ms: number, phase: 'headers' | 'body'): void {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
+      if (phase === 'body' && this.#callerBehind?.() === true) {
+        this.#arm(ms, phase);
+        return;
+      }
       this.timedOut = phase;
       const what = phase === 'headers' ? `no response headers within ${ms} ms` : `the response body paused for more than ${ms} ms`;
       // A TimeoutError, like the reason of AbortSignal.timeout(): clients and callers already know it.

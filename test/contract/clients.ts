@@ -33,6 +33,14 @@ export interface StreamResult {
 export interface StreamOptions {
   take?: number;
   leave?: 'cancel' | 'break' | 'abort' | 'deadline';
+  /** After this many chunks, the caller takes `pauseMs` before it reads on (a slow downstream write). */
+  pauseAfter?: number;
+  pauseMs?: number;
+}
+
+/** The caller's own pause after a chunk, if the options ask for one there. */
+function callerPause({ pauseAfter, pauseMs = 0 }: StreamOptions, chunks: number): Promise<void> | undefined {
+  return chunks === pauseAfter ? new Promise((resolve) => setTimeout(resolve, pauseMs)) : undefined;
 }
 
 /** The signal a `leave: 'abort'` read sends its request with, and how it aborts it. */
@@ -85,7 +93,8 @@ function init(options: RequestOptions): RequestInit {
 const decoder = new TextDecoder();
 
 /** Read a web body stream the way a caller would: to the end, or `take` chunks and then cancel or break. */
-async function readWebStream(body: ReadableStream<Uint8Array>, { take = Infinity, leave = 'cancel' }: StreamOptions, abort: () => void): Promise<StreamResult> {
+async function readWebStream(body: ReadableStream<Uint8Array>, options: StreamOptions, abort: () => void): Promise<StreamResult> {
+  const { take = Infinity, leave = 'cancel' } = options;
   const chunks: string[] = [];
   try {
     if (leave === 'abort' || leave === 'deadline') {
@@ -109,6 +118,7 @@ async function readWebStream(body: ReadableStream<Uint8Array>, { take = Infinity
       const { done, value } = await reader.read();
       if (done) return { chunks };
       chunks.push(decoder.decode(value));
+      await callerPause(options, chunks.length);
     }
     await reader.cancel();
     return { chunks };
@@ -122,11 +132,13 @@ async function readWebStream(body: ReadableStream<Uint8Array>, { take = Infinity
  * caller lets go by `destroy()` (`cancel`), or by leaving the `for await` (`break`), which
  * destroys it too.
  */
-async function readNodeStream(stream: AsyncIterable<Uint8Array> & { destroy(): void }, { take = Infinity, leave = 'cancel' }: StreamOptions, abort: () => void): Promise<StreamResult> {
+async function readNodeStream(stream: AsyncIterable<Uint8Array> & { destroy(): void }, options: StreamOptions, abort: () => void): Promise<StreamResult> {
+  const { take = Infinity, leave = 'cancel' } = options;
   const chunks: string[] = [];
   try {
     for await (const chunk of stream) {
       chunks.push(decoder.decode(chunk));
+      await callerPause(options, chunks.length);
       if (leave === 'abort' || leave === 'deadline') {
         if (chunks.length === take) abort();
       } else if (chunks.length >= take) {

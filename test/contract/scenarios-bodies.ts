@@ -120,6 +120,21 @@ export const bodyScenarios: Scenario[] = [
     },
   })),
   {
+    name: 'a caller that pauses between reads for longer than bodyTimeout is not a host that stalled',
+    // The host never pauses (a chunk every 20 ms); the caller takes longer than bodyTimeout
+    // over one chunk (and than axios' http adapter's floor of 500 ms).
+    options: { bodyTimeout: 200, breaker: { failureThreshold: 1 } },
+    async run({ client, box, host }) {
+      host.set('endless');
+      const result = await client.stream(`${host.origin}/events`, { take: 4, pauseAfter: 2, pauseMs: 700 });
+      // What arrived during the pause may come as one chunk; no error either way.
+      expect(result).not.toHaveProperty('error');
+      expect('chunks' in result && result.chunks.join('')).toMatch(/^data: 0\n\ndata: 1\n\ndata: 2\n\n/);
+      expect(await drained(host.openStreams)).toBe(0);
+      expect(counts(box, host.origin)).toEqual({ state: 'closed', failures: 0, successes: 1, rejected: 0, fallbacks: 0 });
+    },
+  },
+  {
     name: 'a streamed body read to the end is cached as the caller read it, and replayed while open',
     options: { breaker: { failureThreshold: 1 }, fallback: { cache: true } },
     async run({ client, host }) {

@@ -108,7 +108,8 @@ async function sendAttempt(permit: AllowedPermit, { inner, env }: Prepared, conf
   const attempt = copyConfig(config);
   if (env !== undefined) attempt.env = env;
   const callerSignal = config.signal as AbortSignal | undefined;
-  const signal = new AttemptSignal(combinable(callerSignal) ? callerSignal : undefined, permit.timeout, permit.bodyTimeout);
+  const bodyTimeout = bodyTimeoutFor(kind, permit.bodyTimeout);
+  const signal = new AttemptSignal(combinable(callerSignal) ? callerSignal : undefined, permit.timeout, bodyTimeout);
   if (signal.signal !== callerSignal && signal.signal !== undefined) {
     attempt.signal = signal.signal as GenericAbortSignal;
     // axios reports body progress only to this hook: it is how the headers timer learns the body started.
@@ -129,7 +130,7 @@ async function sendAttempt(permit: AllowedPermit, { inner, env }: Prepared, conf
     }
     const timedOut = signal.timedOut !== undefined && !callerSignal?.aborted;
     permit.record(timedOut ? { kind: 'timeout' } : classifyAxiosError(error, config));
-    return { error: timedOut ? timeoutError(config, kind, signal.timedOut!, permit.timeout, permit.bodyTimeout, error) : error };
+    return { error: timedOut ? timeoutError(config, kind, signal.timedOut!, permit.timeout, bodyTimeout, error) : error };
   }
   response.config = config;
   signal.headersArrived();
@@ -160,6 +161,17 @@ function combinable(signal: unknown): signal is AbortSignal {
   return typeof signal === 'object' && signal !== null && typeof (signal as AbortSignal).addEventListener === 'function' && typeof (signal as AbortSignal).removeEventListener === 'function';
 }
 
+/**
+ * axios' http adapter reports download progress at most 3 times a second (its throttle),
+ * so a flowing body can go this long without a sign of life: its body timer is never shorter.
+ */
+const AXIOS_HTTP_PROGRESS_GAP = 500;
+
+/** The body idle timeout an attempt runs with: the box's, but no finer than the adapter can see. */
+function bodyTimeoutFor(kind: AdapterKind, bodyTimeout: number | undefined): number | undefined {
+  return kind === 'http' && bodyTimeout !== undefined ? Math.max(bodyTimeout, AXIOS_HTTP_PROGRESS_GAP) : bodyTimeout;
+}
+
 /** The first progress event says the body started; each later one is a sign of life for the idle timer. */
 function progressWatcher(signal: AttemptSignal, own: InternalAxiosRequestConfig['onDownloadProgress']): NonNullable<InternalAxiosRequestConfig['onDownloadProgress']> {
   let started = false;
@@ -185,7 +197,9 @@ function watchStreamData(response: AxiosResponse, permit: AllowedPermit | undefi
     // A Node Readable (the http adapter), reached without importing node:stream. Its error is
     // read from `errored` at 'close': an 'error' listener of ours would hide an error the
     // caller does not handle, which Node would otherwise throw.
-    const stream = data as { once(event: string, listener: () => void): void; errored?: unknown; req?: { aborted?: unknown } };
+    const stream = data as { once(event: string, listener: () => void): void; errored?: unknown; req?: { aborted?: unknown }; readableLength?: number };
+    // Data waiting in the stream for the caller: the caller is behind, and the host only held back.
+    signal.timePushes(() => (stream.readableLength ?? 0) > 0);
     stream.once('end', () => signal.end());
     stream.once('close', () => {
       const timedOut = signal.timedOut === 'body';

@@ -149,12 +149,15 @@ export function watchStream(
   // `response.body` exists and then calls text() must find the real body unlocked.
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let copy = collector;
+  // Pulled only when the caller reads: the body timer runs while a read waits on the host.
+  attempt.timeReads();
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         let result: ReadableStreamReadResult<Uint8Array>;
         try {
           reader ??= source.getReader();
+          attempt.reading();
           result = await reader.read();
         } catch (error) {
           attempt.end();
