@@ -162,7 +162,9 @@ class Box implements BreakerBox, BreakerContext, PermitHost, PipelineHost {
   }
 
   isolate(urlOrOrigin: string | URL): void {
-    this.#registry.get(toOrigin(urlOrOrigin)).isolate(this.#clock.now());
+    const breaker = this.#registry.get(toOrigin(urlOrOrigin));
+    breaker.isolate(this.#clock.now());
+    if (this.#emitter.has('isolate')) this.#emitter.emit('isolate', { origin: breaker.origin });
   }
 
   reset(urlOrOrigin?: string | URL): void {

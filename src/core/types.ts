@@ -524,6 +524,8 @@ export interface BreakerBoxEvents {
    * `box.reset()` tells it for each origin it moved out of open, half-open or isolated.
    */
   reset: { origin: string };
+  /** `box.isolate(origin)` was called, whether or not the origin was isolated already (`shareOpenState` shares it as the latest word). */
+  isolate: { origin: string };
 }
 
 /**

@@ -29,6 +29,18 @@ describe('box.on', () => {
     expect(resets).toEqual([ORIGIN, 'https://never.example.com', ORIGIN, 'https://isolated.example.com']);
   });
 
+  it('reports every isolate asked for, an origin isolated already included', () => {
+    const t = testBox();
+    const isolates: string[] = [];
+    const changes: string[] = [];
+    t.box.on('isolate', (e) => isolates.push(e.origin));
+    t.box.on('stateChange', (e) => changes.push(`${e.from}>${e.to}`));
+    t.box.isolate(URL_A);
+    t.box.isolate(ORIGIN);
+    expect(isolates).toEqual([ORIGIN, ORIGIN]);
+    expect(changes).toEqual(['closed>isolated']);
+  });
+
   it('reports outcomes with their verdict and duration, and refusals', () => {
     const t = testBox({ breaker: { failureThreshold: 1 } });
     const outcomes: unknown[] = [];
@@ -68,7 +80,7 @@ describe('box.on', () => {
 
   it('rejects an unknown event name and a non-function listener', () => {
     const t = testBox();
-    expect(() => t.box.on('open' as never, () => {})).toThrow(/event must be one of 'stateChange', 'fallback', 'rejected', 'outcome', 'retry', 'reset', got "open"/);
+    expect(() => t.box.on('open' as never, () => {})).toThrow(/event must be one of 'stateChange', 'fallback', 'rejected', 'outcome', 'retry', 'reset', 'isolate', got "open"/);
     expect(() => t.box.on('stateChange', 'x' as never)).toThrow(/listener must be a function, got string/);
   });
 });

@@ -7,7 +7,7 @@ type Listener<E extends BreakerBoxEventName> = (payload: BreakerBoxEvents[E]) =>
  * listens to, and a listener that throws is reported, never allowed to break a request.
  */
 export class Emitter {
-  readonly #listeners: { [E in BreakerBoxEventName]: Listener<E>[] } = { stateChange: [], fallback: [], rejected: [], outcome: [], retry: [], reset: [] };
+  readonly #listeners: { [E in BreakerBoxEventName]: Listener<E>[] } = { stateChange: [], fallback: [], rejected: [], outcome: [], retry: [], reset: [], isolate: [] };
 
   on<E extends BreakerBoxEventName>(event: E, listener: Listener<E>): () => void {
     // Own keys only: 'constructor' or 'toString' must not find Object.prototype's.
