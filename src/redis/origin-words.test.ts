@@ -26,7 +26,8 @@ describe('OriginWords', () => {
     // A reset older than the isolate in force undoes nothing; what we know is newer.
     expect(words.hear(isolate(3), holdsAll)).toBe('newer');
     expect(words.hear(reset(2.5), holdsAll)).toBe('stale');
-    expect(words.latest(ORIGIN)).toEqual(isolate(3));
+    // Put back, it names the latest reset it was said after.
+    expect(words.latest(ORIGIN)).toEqual({ ...isolate(3), since: { at: 2.5, from: 'a' } });
   });
 
   it('keeps an isolate over any open, and of two opens the one that ends later', () => {

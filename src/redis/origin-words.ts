@@ -1,6 +1,5 @@
-import type { OpenSignal } from './signal.js';
+import type { OpenSignal, SignalTime, StateSignal } from './signal.js';
 
-type StateSignal = Extract<OpenSignal, { kind: 'open' | 'isolate' }>;
 type ResetSignal = Extract<OpenSignal, { kind: 'reset' }>;
 
 /** What one replica knows of an origin: the latest reset it heard of, and the open or isolate said since. */
@@ -19,8 +18,14 @@ interface Word {
 export type Judgement = 'newer' | 'known' | 'stale';
 
 /** Whether `a` was said after `b`: by `at`, ties broken by replica id, so every replica orders them alike. */
-export function saidAfter(a: OpenSignal, b: OpenSignal): boolean {
+export function saidAfter(a: SignalTime, b: SignalTime): boolean {
   return a.at > b.at || (a.at === b.at && a.from > b.from);
+}
+
+/** The reset an open or isolate says it was said after, as a signal of its own. */
+export function resetNamedBy(signal: OpenSignal): OpenSignal | undefined {
+  if (signal.kind === 'reset' || signal.since === undefined) return undefined;
+  return { v: 1, from: signal.since.from, origin: signal.origin, at: signal.since.at, kind: 'reset' };
 }
 
 /** Between two words said since the last reset: an isolate outweighs any open; of two opens, the one that ends later. */
@@ -63,10 +68,20 @@ export class OriginWords {
     return Math.max(word?.reset?.at ?? 0, word?.state?.at ?? 0);
   }
 
-  /** The word to put back in the origin's key: the open or isolate in force, else the last reset. */
+  /** The latest reset known for `origin`, for the next word said to name. */
+  lastReset(origin: string): SignalTime | undefined {
+    const reset = this.#words.get(origin)?.reset;
+    return reset === undefined ? undefined : { at: reset.at, from: reset.from };
+  }
+
+  /** The word to put back in the origin's key: the open or isolate in force (naming the last reset known), else the last reset. */
   latest(origin: string): OpenSignal | undefined {
     const word = this.#words.get(origin);
-    return word?.state ?? word?.reset;
+    const state = word?.state;
+    if (state === undefined) return word?.reset;
+    const reset = word!.reset;
+    if (reset === undefined || (state.since !== undefined && !saidAfter(reset, state.since))) return state;
+    return { ...state, since: { at: reset.at, from: reset.from } };
   }
 
   /** This replica said `signal` (with an `at` after {@link lastAt}): it is the origin's word now. */

@@ -1,7 +1,7 @@
 import type { BreakerBox, BreakerBoxEvents, StateChangeCause } from '../core/types.js';
 import { addSubscription, removeSubscription } from './channel-subscriptions.js';
 import { clientKeyPrefix, connectIfLazy, isReady } from './client.js';
-import { OriginWords } from './origin-words.js';
+import { OriginWords, resetNamedBy, saidAfter } from './origin-words.js';
 import { readOpenKeys } from './read-open-keys.js';
 import { resolveShareOpenStateOptions, type ShareOpenStateOptions } from './share-options.js';
 import { parseSignal, signalNames, type OpenSignal } from './signal.js';
@@ -112,27 +112,36 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
 
   /** This replica's own word: said after everything known of the origin, and sent. */
   const say = (origin: string, word: { kind: 'open'; until: number } | { kind: 'isolate' } | { kind: 'reset' }): void => {
-    const signal = { v: 1, from: self, origin, at: Math.max(Date.now(), words.lastAt(origin) + 1), ...word } as OpenSignal;
+    const since = word.kind === 'reset' ? undefined : words.lastReset(origin);
+    const signal = { v: 1, from: self, origin, at: Math.max(Date.now(), words.lastAt(origin) + 1), ...word, ...(since === undefined ? {} : { since }) } as OpenSignal;
     words.said(signal, holds);
     changedDuringRead?.add(origin);
     send(signal);
   };
 
-  /** Resets are told by the box's 'reset' event (even of a closed origin); a box from an older copy only has stateChange. */
-  let resetEvents = true;
+  /**
+   * Resets and isolates are told by the box's 'reset' and 'isolate' events, for every call
+   * (a reset of an origin closed here, an isolate of one isolated already: each is the
+   * latest word); a box from an older copy of breakerbox only has stateChange.
+   */
+  let steeringEvents = true;
   const onStateChange = (event: BreakerBoxEvents['stateChange']): void => {
     if (applying || stopped) return;
     if (event.to === 'open' && event.openFor !== undefined && SHARED_OPEN_CAUSES.has(event.cause)) {
       say(event.origin, { kind: 'open', until: Math.ceil(Date.now() + event.openFor) });
+    } else if (steeringEvents) {
+      return;
     } else if (event.to === 'isolated') {
       say(event.origin, { kind: 'isolate' });
-    } else if (event.cause === 'reset' && !resetEvents) {
+    } else if (event.cause === 'reset') {
       say(event.origin, { kind: 'reset' });
     }
   };
-  const onReset = ({ origin }: BreakerBoxEvents['reset']): void => {
-    if (!applying && !stopped) say(origin, { kind: 'reset' });
-  };
+  const onSteer =
+    (kind: 'reset' | 'isolate') =>
+    ({ origin }: { origin: string }): void => {
+      if (!applying && !stopped) say(origin, { kind });
+    };
 
   /** A signal heard, on the channel or in a key: applied if it is news, answered with what we know if it is stale. */
   const hear = (signal: OpenSignal): void => {
@@ -144,16 +153,26 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
       report(error);
       return;
     }
+    // A word said after a reset we missed: take the reset first.
+    const reset = resetNamedBy(signal);
+    if (reset !== undefined) judge(reset, false);
+    judge(signal, true);
+  };
+
+  /** Apply a signal if it is news; if it is stale, and `answer`, say what we know instead. */
+  const judge = (signal: OpenSignal, answer: boolean): void => {
     const judgement = words.hear(signal, holds);
     if (judgement === 'stale') {
+      if (!answer) return;
       // What we know is newer: say it again (if Redis does not hold it already), so the one who sent this learns it.
       const latest = words.latest(signal.origin);
       if (latest !== undefined && holds(latest)) send(latest, 'if-written');
       return;
     }
     if (judgement === 'known') return;
-    // A word said after ours, sent or still waiting to be, for the same origin.
-    unsent.delete(signal.origin);
+    // An open or isolate of ours still waiting to be sent is outweighed now; a reset of ours still has to reach Redis.
+    const waiting = unsent.get(signal.origin);
+    if (waiting !== undefined && waiting.kind !== 'reset' && saidAfter(signal, waiting)) unsent.delete(signal.origin);
     applying = true;
     try {
       if (signal.kind === 'open') {
@@ -189,8 +208,10 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
    */
   let syncing: Promise<void> | undefined;
   let syncAgain = false;
+  /** Whether the subscription is confirmed: a read before it could miss a signal sent in between, and is made again after it anyway. */
+  let subscribed = false;
   const sync = (): void => {
-    if (stopped || !isReady(client)) return;
+    if (stopped || !subscribed || !isReady(client)) return;
     if (syncing !== undefined) {
       syncAgain = true;
       return;
@@ -232,20 +253,35 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
   const onSubscriberReady = (): void => {
     // ioredis re-subscribes by itself after a reconnect; this also covers a first subscribe
     // that failed, and tells us when the subscription is back.
-    subscriber.subscribe(channel).then(sync, report);
+    subscriber.subscribe(channel).then(confirmed, report);
+  };
+  const confirmed = (): void => {
+    subscribed = true;
+    sync();
+  };
+  const onSubscriberClose = (): void => {
+    subscribed = false;
   };
 
   const unsubscribers = [box.on('stateChange', onStateChange)];
   try {
-    unsubscribers.push(box.on('reset', onReset));
+    const steering = [box.on('reset', onSteer('reset'))];
+    try {
+      steering.push(box.on('isolate', onSteer('isolate')));
+    } catch (error) {
+      for (const unsubscribe of steering) unsubscribe();
+      throw error;
+    }
+    unsubscribers.push(...steering);
   } catch {
-    // A box from a copy of breakerbox without the 'reset' event: resets of closed origins stay local there.
-    resetEvents = false;
+    // A box from a copy of breakerbox without these events: there, only changes of state are shared.
+    steeringEvents = false;
   }
   subscriber.on('message', onMessage);
   subscriber.on('ready', onSubscriberReady);
+  subscriber.on('close', onSubscriberClose);
   client.on('ready', sync);
-  addSubscription(subscriber, channel).then(sync, report);
+  addSubscription(subscriber, channel).then(confirmed, report);
   connectIfLazy(client);
 
   return () => {
@@ -254,6 +290,7 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     for (const unsubscribe of unsubscribers) unsubscribe();
     subscriber.off('message', onMessage);
     subscriber.off('ready', onSubscriberReady);
+    subscriber.off('close', onSubscriberClose);
     client.off('ready', sync);
     removeSubscription(subscriber, channel);
     unsent.clear();

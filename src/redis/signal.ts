@@ -7,11 +7,24 @@
  * - `open`: refuse until `until`, then probe locally;
  * - `isolate`: refuse until a `reset`;
  * - `reset`: back to closed, now.
+ *
+ * An open or isolate also names the latest reset its sender knew of (`since`), so a key
+ * that an open overwrote still remembers the reset, and a replica that missed the reset
+ * learns it from the word said after it.
  */
 export type OpenSignal =
-  | { v: 1; from: string; origin: string; at: number; kind: 'open'; until: number }
-  | { v: 1; from: string; origin: string; at: number; kind: 'isolate' }
+  | { v: 1; from: string; origin: string; at: number; kind: 'open'; until: number; since?: SignalTime }
+  | { v: 1; from: string; origin: string; at: number; kind: 'isolate'; since?: SignalTime }
   | { v: 1; from: string; origin: string; at: number; kind: 'reset' };
+
+/** An open or an isolate: what a reset undoes. */
+export type StateSignal = Extract<OpenSignal, { kind: 'open' | 'isolate' }>;
+
+/** When, and by which replica, a word was said: what orders words. */
+export interface SignalTime {
+  at: number;
+  from: string;
+}
 
 /** The Redis names one sharing uses, all under its prefix. */
 export interface SignalNames {
@@ -42,10 +55,19 @@ export function parseSignal(text: string): OpenSignal | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { v, from, origin, at, kind, until } = value as Record<string, unknown>;
+  const { v, from, origin, at, kind, until, since } = value as Record<string, unknown>;
   if (v !== 1 || typeof from !== 'string' || typeof origin !== 'string' || origin.length > MAX_ORIGIN_LENGTH) return undefined;
   if (typeof at !== 'number' || !Number.isFinite(at)) return undefined;
-  if (kind === 'open') return typeof until === 'number' && Number.isFinite(until) ? { v, from, origin, at, kind, until } : undefined;
-  if (kind === 'isolate' || kind === 'reset') return { v, from, origin, at, kind };
-  return undefined;
+  if (kind === 'reset') return { v, from, origin, at, kind };
+  const reset = parseTime(since);
+  let state: StateSignal | undefined;
+  if (kind === 'isolate') state = { v, from, origin, at, kind };
+  else if (kind === 'open' && typeof until === 'number' && Number.isFinite(until)) state = { v, from, origin, at, kind, until };
+  return state === undefined || reset === undefined ? state : { ...state, since: reset };
+}
+
+function parseTime(value: unknown): SignalTime | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { at, from } = value as Record<string, unknown>;
+  return typeof at === 'number' && Number.isFinite(at) && typeof from === 'string' ? { at, from } : undefined;
 }

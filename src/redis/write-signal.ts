@@ -12,28 +12,52 @@ export const RESET_KEY_TTL = 24 * 3_600_000;
  * Write a signal into its origin's key unless the key already says more, then publish it:
  * always (`ARGV[7]` 'always', a replica's own new word), or only if it was written ('if-written':
  * a word put back or repeated, which must not spread once Redis holds something newer).
- * What says more, the same rule as {@link OriginWords}: a reset undoes only what was said
- * before it (and is undone only by what was said after it); an isolate outweighs any open;
- * of two opens, the one that ends later.
+ * What says more, the same rule as `OriginWords`: a reset undoes only what was said before
+ * it, and nothing said before a reset the key knows of (the key's own, or the one its open or
+ * isolate was said after: `since`, carried forward on every write) is written; then an
+ * isolate outweighs any open, and of two opens the one that ends later.
+ * When Redis refuses the write (out of memory), a new word is still published, and the
+ * script fails, so the sender keeps it to write again.
  * KEYS[1] the key; ARGV: payload, kind, at, from, until (0 if none), PX (0: no expiry), publish, channel.
  */
-const WRITE_SIGNAL = `local current = redis.call('GET', KEYS[1])
+const WRITE_SIGNAL = `local function after(aAt, aFrom, bAt, bFrom)
+  return aAt > bAt or (aAt == bAt and aFrom > bFrom)
+end
+local payload, kind, at, from = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local write = true
-if current then
-  local ok, c = pcall(cjson.decode, current)
-  if ok and type(c) == 'table' then
-    local at, cAt = tonumber(ARGV[3]), tonumber(c['at']) or 0
-    local after = at > cAt or (at == cAt and ARGV[4] > tostring(c['from']))
-    if ARGV[2] == 'reset' or c['kind'] == 'reset' then write = after
-    elseif c['kind'] == 'isolate' then write = ARGV[2] == 'isolate' and after
-    elseif ARGV[2] == 'isolate' then write = true
-    else write = tonumber(ARGV[5]) > (tonumber(c['until']) or 0) end
+local raw = redis.call('GET', KEYS[1])
+local ok, c = false, nil
+if raw then ok, c = pcall(cjson.decode, raw) end
+if ok and type(c) == 'table' then
+  local cAt, cFrom = tonumber(c['at']) or 0, tostring(c['from'])
+  local rAt, rFrom = 0, ''
+  if c['kind'] == 'reset' then rAt, rFrom = cAt, cFrom
+  elseif type(c['since']) == 'table' then rAt, rFrom = tonumber(c['since']['at']) or 0, tostring(c['since']['from']) end
+  if kind == 'reset' then write = after(at, from, cAt, cFrom)
+  elseif after(rAt, rFrom, at, from) then write = false
+  elseif c['kind'] == 'reset' then write = true
+  elseif c['kind'] == 'isolate' then write = kind == 'isolate' and after(at, from, cAt, cFrom)
+  elseif kind == 'isolate' then write = true
+  else write = tonumber(ARGV[5]) > (tonumber(c['until']) or 0) end
+  if write and kind ~= 'reset' and rAt > 0 then
+    local p = cjson.decode(payload)
+    local sAt, sFrom = 0, ''
+    if type(p['since']) == 'table' then sAt, sFrom = tonumber(p['since']['at']) or 0, tostring(p['since']['from']) end
+    if after(rAt, rFrom, sAt, sFrom) then
+      p['since'] = { at = rAt, from = rFrom }
+      payload = cjson.encode(p)
+    end
   end
 end
 if write then
-  if tonumber(ARGV[6]) > 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[6]) else redis.call('SET', KEYS[1], ARGV[1]) end
+  local set
+  if tonumber(ARGV[6]) > 0 then set = redis.pcall('SET', KEYS[1], payload, 'PX', ARGV[6]) else set = redis.pcall('SET', KEYS[1], payload) end
+  if type(set) == 'table' and set['err'] then
+    if ARGV[7] == 'always' then redis.call('PUBLISH', ARGV[8], payload) end
+    return redis.error_reply(set['err'])
+  end
 end
-if write or ARGV[7] == 'always' then redis.call('PUBLISH', ARGV[8], ARGV[1]) end
+if write or ARGV[7] == 'always' then redis.call('PUBLISH', ARGV[8], payload) end
 return write and 1 or 0`;
 
 /** When a signal's key should expire, in ms from now: an open at its end, a reset after {@link RESET_KEY_TTL}, an isolate never (0). */

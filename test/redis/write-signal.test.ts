@@ -56,7 +56,21 @@ describe.skipIf(!redisServerAvailable())('writeSignal', () => {
   ])('%s', async (_name, first, second, expected) => {
     const { written, held } = await merge(first, second);
     expect(written).toBe(expected);
-    expect(held).toEqual(expected ? second : first);
+    // A word written over a reset names it, so the key still knows of the reset.
+    const named = first.kind === 'reset' && second.kind !== 'reset' ? { ...second, since: { at: first.at, from: first.from } } : second;
+    expect(held).toEqual(expected ? named : first);
+  });
+
+  it('remembers a reset through the words written over it: nothing said before it gets in', async () => {
+    const key = `ws${++run}:${ORIGIN}`;
+    await writeSignal(client, key, 'write-signal', reset(now + 10, 'a'), 'always');
+    await writeSignal(client, key, 'write-signal', open(now + 20, now + 60_000, 'a'), 'always');
+    // An isolate said before the reset (a replica back from a partition) outweighs an open, but not the reset.
+    expect(await writeSignal(client, key, 'write-signal', isolate(now, 'b'), 'if-written')).toBe(false);
+    // Another open said after it, ending later, carries the reset on.
+    expect(await writeSignal(client, key, 'write-signal', open(now + 30, now + 90_000, 'c'), 'always')).toBe(true);
+    expect(JSON.parse((await client.get(key))!)).toMatchObject({ kind: 'open', from: 'c', since: { at: now + 10, from: 'a' } });
+    expect(await writeSignal(client, key, 'write-signal', isolate(now + 5, 'b'), 'if-written')).toBe(false);
   });
 
   it('gives each kind its lifetime: an open until its end, an isolate none, a reset a day from when it was said', async () => {
