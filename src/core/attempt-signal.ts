@@ -49,6 +49,8 @@ export class AttemptSignal {
   #readsTimed = false;
   /** Set by {@link timePushes}: whether the caller has unread data, so a pause is its own. */
   #callerBehind: (() => boolean) | undefined;
+  /** Set by {@link beforeAbort}: told which timer fired, just before it aborts the attempt. */
+  #beforeAbort: ((phase: 'headers' | 'body') => void) | undefined;
 
   /**
    * @param caller - The caller's signal, if any.
@@ -120,6 +122,15 @@ export class AttemptSignal {
     this.#callerBehind = behind;
   }
 
+  /**
+   * `listener` runs when one of breakerbox's timers fires, just before it aborts the attempt:
+   * a caller reading a stream can be failed with the client's own timeout error first, so
+   * the abort does not reach it as a cancel.
+   */
+  beforeAbort(listener: (phase: 'headers' | 'body') => void): void {
+    this.#beforeAbort = listener;
+  }
+
   /** A body chunk arrived: the idle timer starts over (or, with {@link timeReads}, waits for the next read). */
   chunk(): void {
     if (this.#ended || this.#bodyTimeout === undefined) return;
@@ -152,6 +163,7 @@ export class AttemptSignal {
         return;
       }
       this.timedOut = phase;
+      this.#beforeAbort?.(phase);
       const what = phase === 'headers' ? `no response headers within ${ms} ms` : `the response body paused for more than ${ms} ms`;
       // A TimeoutError, like the reason of AbortSignal.timeout(): clients and callers already know it.
       this.#controller!.abort(new DOMException(`breakerbox: ${what}`, 'TimeoutError'));

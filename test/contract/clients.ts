@@ -75,6 +75,9 @@ function failed(error: unknown): Result {
   const own = findBreakerBoxError(error);
   if (isCircuitOpenError(own)) return { kind: 'open' };
   if (isBulkheadFullError(own)) return { kind: 'bulkhead' };
+  // axios' own vocabulary, as its users test for it.
+  if (axios.isCancel(error)) return { kind: 'error', name: 'AbortError' };
+  if (axios.isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT')) return { kind: 'error', name: 'TimeoutError' };
   const name = (error as Error | undefined)?.name;
   return { kind: 'error', name: name === 'TimeoutError' || name === 'AbortError' ? name : 'NetworkError' };
 }

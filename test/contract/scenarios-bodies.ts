@@ -46,6 +46,16 @@ export const bodyScenarios: Scenario[] = [
     },
   },
   {
+    name: 'a streamed body that stalls past bodyTimeout fails the caller’s read with a timeout, not a cancel',
+    realServerOnly: 'aborting a body under MSW 3 makes undici throw an uncaught assertion',
+    options: { breaker: { failureThreshold: 1 }, bodyTimeout: 100 },
+    async run({ client, box, host }) {
+      host.set('bodyStall');
+      expect(await client.stream(`${host.origin}/stall`)).toEqual({ chunks: ['first;'], error: 'TimeoutError' });
+      expect(counts(box, host.origin)).toEqual({ state: 'open', failures: 1, successes: 0, rejected: 0, fallbacks: 0 });
+    },
+  },
+  {
     name: 'a body that breaks off after the headers counts as a failure (0.1: a success through fetch)',
     options: { breaker: { failureThreshold: 2 } },
     async run({ client, box, host }) {

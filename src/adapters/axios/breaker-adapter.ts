@@ -140,7 +140,8 @@ async function sendAttempt(permit: AllowedPermit, { inner, env }: Prepared, conf
     signal.end();
     return { response, headers, discard: () => destroyStream(response.data) };
   }
-  if (!watchStreamData(response, verdict === 'success' ? permit : undefined, signal, callerSignal)) {
+  const bodyTimedOut = (cause: unknown) => timeoutError(config, kind, 'body', permit.timeout, bodyTimeout, cause);
+  if (!watchStreamData(response, verdict === 'success' ? permit : undefined, signal, callerSignal, bodyTimedOut)) {
     signal.end();
     const data = response.data;
     // A function: the body is copied (by the cache) only when the cache will keep it.
@@ -190,16 +191,26 @@ function progressWatcher(signal: AttemptSignal, own: InternalAxiosRequestConfig[
  * body later, so the attempt ends with the stream, and a stream that breaks counts as a
  * failure of the origin. Returns whether the data was a stream.
  */
-function watchStreamData(response: AxiosResponse, permit: AllowedPermit | undefined, signal: AttemptSignal, callerSignal: AbortSignal | undefined): boolean {
+function watchStreamData(
+  response: AxiosResponse,
+  permit: AllowedPermit | undefined,
+  signal: AttemptSignal,
+  callerSignal: AbortSignal | undefined,
+  bodyTimedOut: (cause: unknown) => AxiosError,
+): boolean {
   const data = response.data as { once?: unknown; getReader?: unknown } | null;
   if (typeof data !== 'object' || data === null) return false;
   if (typeof data.once === 'function') {
     // A Node Readable (the http adapter), reached without importing node:stream. Its error is
     // read from `errored` at 'close': an 'error' listener of ours would hide an error the
     // caller does not handle, which Node would otherwise throw.
-    const stream = data as { once(event: string, listener: () => void): void; errored?: unknown; req?: { aborted?: unknown }; readableLength?: number };
+    const stream = data as { once(event: string, listener: () => void): void; destroy?(error: unknown): void; errored?: unknown; req?: { aborted?: unknown }; readableLength?: number };
     // Data waiting in the stream for the caller: the caller is behind, and the host only held back.
     signal.timePushes(() => (stream.readableLength ?? 0) > 0);
+    // A stalled body fails the caller's read with axios' own timeout error, before the abort would make it a cancel.
+    signal.beforeAbort((phase) => {
+      if (phase === 'body') stream.destroy?.(bodyTimedOut(undefined));
+    });
     stream.once('end', () => signal.end());
     stream.once('close', () => {
       const timedOut = signal.timedOut === 'body';
@@ -218,8 +229,13 @@ function watchStreamData(response: AxiosResponse, permit: AllowedPermit | undefi
   if (typeof data.getReader === 'function') {
     // A web stream (the fetch adapter): cached as the caller reads it, like createFetch's bodies.
     const collector = permit?.cacheCollector({ status: response.status, statusText: response.statusText, headers: response.headers as Record<string, string> });
-    response.data = watchStream(data as unknown as ReadableStream<Uint8Array>, permit, signal, collector, () =>
-      signal.timedOut === 'body' ? { kind: 'timeout' } : callerSignal?.aborted === true ? { kind: 'aborted' } : { kind: 'network' },
+    response.data = watchStream(
+      data as unknown as ReadableStream<Uint8Array>,
+      permit,
+      signal,
+      collector,
+      () => (signal.timedOut === 'body' ? { kind: 'timeout' } : callerSignal?.aborted === true ? { kind: 'aborted' } : { kind: 'network' }),
+      bodyTimedOut,
     );
     return true;
   }

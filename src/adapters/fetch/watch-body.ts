@@ -144,6 +144,8 @@ export function watchStream(
   attempt: AttemptSignal,
   collector: BodyCollector | undefined,
   failure: (error: unknown) => Outcome,
+  // What the caller's read rejects with when our body timer cut it (a client's own timeout error), if not the source's error.
+  timedOutError?: (cause: unknown) => unknown,
 ): ReadableStream<Uint8Array> {
   // Taken at the first pull, not now: a caller (axios' fetch adapter) that only checks
   // `response.body` exists and then calls text() must find the real body unlocked.
@@ -163,7 +165,7 @@ export function watchStream(
           attempt.end();
           copy = undefined;
           permit?.bodyFailed(failure(error));
-          throw error;
+          throw timedOutError !== undefined && attempt.timedOut === 'body' ? timedOutError(error) : error;
         }
         if (result.done) {
           attempt.end();
