@@ -4,7 +4,7 @@ import { clientKeyPrefix, connectIfLazy, isReady } from './client.js';
 import { OriginWords, resetNamedBy, saidAfter } from './origin-words.js';
 import { readOpenKeys } from './read-open-keys.js';
 import { resolveShareOpenStateOptions, type ShareOpenStateOptions } from './share-options.js';
-import { parseSignal, signalNames, type OpenSignal } from './signal.js';
+import { parseHello, parseSignal, signalNames, type HelloSignal, type OpenSignal } from './signal.js';
 import { RESET_KEY_TTL, writeSignal } from './write-signal.js';
 
 /**
@@ -32,7 +32,8 @@ const MAX_REMEMBERED_ORIGINS = 10_000;
  * - Every signal says when it was said: a reset undoes only what was said before it, so a
  *   replica back from a partition, repeating what it knew, cannot undo a newer reset (the
  *   others tell it the reset again). A key Redis lost (a restart without persistence, an
- *   eviction) is not a reset: each replica that still holds its word writes it back.
+ *   eviction) is not a reset: each replica that still holds its word writes it back, on
+ *   its next key read and when a replica that starts says hello after its first.
  * - No request ever waits for Redis: signals are sent from the state change, fire and
  *   forget; a signal that cannot be sent is kept (the latest per origin) and sent when the
  *   client is ready again. Reconnecting is ioredis's own (`retryStrategy`).
@@ -191,8 +192,21 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     }
   };
 
+  /** A replica started and read the keys: write back what we hold whose key Redis may have lost (a no-op where the key has it). */
+  const onHello = (): void => {
+    for (const origin of [...words.origins()]) {
+      const latest = words.latest(origin);
+      if (latest !== undefined && latest.kind !== 'reset' && holds(latest)) send(latest, 'if-written');
+    }
+  };
+
   const onMessage = (from: string, message: string): void => {
     if (from !== channel) return;
+    const hello = parseHello(message);
+    if (hello !== undefined) {
+      if (hello !== self && !stopped) onHello();
+      return;
+    }
     const signal = parseSignal(message);
     // Our own signal coming back says nothing new.
     if (signal === undefined || signal.from === self) return;
@@ -219,7 +233,9 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     flushUnsent();
     changedDuringRead = new Set();
     syncing = readOpenKeys(client, keyPattern, () => stopped)
-      .then(applyKeys, (error: unknown) => report(error))
+      .then(applyKeys)
+      .then(greet)
+      .catch((error: unknown) => report(error))
       .finally(() => {
         changedDuringRead = undefined;
         syncing = undefined;
@@ -228,6 +244,15 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
           sync();
         }
       });
+  };
+
+  /** Once, after the first read: ask the replicas holding words whose keys Redis lost to write them back. */
+  let greeted = false;
+  const greet = (): void => {
+    if (greeted || stopped) return;
+    greeted = true;
+    const hello: HelloSignal = { v: 1, from: self, kind: 'hello' };
+    client.publish(channel, JSON.stringify(hello)).then(undefined, report);
   };
 
   const applyKeys = (signals: OpenSignal[]): void => {

@@ -43,6 +43,28 @@ export function signalNames(prefix: string, clientPrefix = ''): SignalNames {
   return { channel: `${prefix}open-state`, keyPrefix, keyPattern: `${(clientPrefix + keyPrefix).replace(/[*?[\]\\]/g, '\\$&')}*` };
 }
 
+/**
+ * What a replica says once it has read the keys on start: replicas holding an open or
+ * isolate whose key Redis lost since (an eviction, with nobody reconnecting) write it back,
+ * so the newcomer hears it.
+ */
+export interface HelloSignal {
+  v: 1;
+  from: string;
+  kind: 'hello';
+}
+
+/** The replica id of a hello message, or `undefined` for any other message. */
+export function parseHello(text: string): string | undefined {
+  if (!text.includes('"hello"')) return undefined;
+  try {
+    const { v, from, kind } = JSON.parse(text) as Record<string, unknown>;
+    return v === 1 && kind === 'hello' && typeof from === 'string' ? from : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** An origin's longest text we accept from the wire (an origin is scheme, host and port). */
 const MAX_ORIGIN_LENGTH = 2048;
 

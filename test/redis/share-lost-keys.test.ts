@@ -39,6 +39,19 @@ describe.skipIf(!redisServerAvailable())('shareOpenState when Redis loses keys',
     expect(late.box.state(ORIGIN)).toBe('isolated');
   });
 
+  it('tells a replica that starts after an eviction what the others hold, with nobody reconnecting', async () => {
+    const a = await sharing();
+    const b = await sharing();
+    a.box.isolate(ORIGIN);
+    b.box.openUntil('https://other.example.com', Date.now() + 20_000);
+    await waitUntil('both keys', async () => (await fixture.admin.exists(key(), `${fixture.prefix}open:https://other.example.com`)) === 2);
+    await fixture.admin.del(key(), `${fixture.prefix}open:https://other.example.com`);
+    // The newcomer's read finds nothing; its hello makes a and b write back what they hold.
+    const late = await sharing();
+    await waitUntil('the newcomer learns both', () => late.box.state(ORIGIN) === 'isolated' && late.box.state('https://other.example.com') === 'open');
+    expect(await fixture.admin.exists(key(), `${fixture.prefix}open:https://other.example.com`)).toBe(2);
+  });
+
   it('keeps a peer’s open whose key was evicted, and puts the key back with what is left of the open', async () => {
     const a = await sharing();
     const b = await sharing();
