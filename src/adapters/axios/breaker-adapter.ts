@@ -140,8 +140,7 @@ async function sendAttempt(permit: AllowedPermit, { inner, env }: Prepared, conf
     signal.end();
     return { response, headers, discard: () => destroyStream(response.data) };
   }
-  const bodyTimedOut = (cause: unknown) => timeoutError(config, kind, 'body', permit.timeout, bodyTimeout, cause);
-  if (!watchStreamData(response, verdict === 'success' ? permit : undefined, signal, callerSignal, bodyTimedOut)) {
+  if (!watchStreamData(response, verdict === 'success' ? permit : undefined, signal, callerSignal, config, kind, bodyTimeout)) {
     signal.end();
     const data = response.data;
     // A function: the body is copied (by the cache) only when the cache will keep it.
@@ -196,10 +195,14 @@ function watchStreamData(
   permit: AllowedPermit | undefined,
   signal: AttemptSignal,
   callerSignal: AbortSignal | undefined,
-  bodyTimedOut: (cause: unknown) => AxiosError,
+  config: InternalAxiosRequestConfig,
+  kind: AdapterKind,
+  bodyTimeout: number | undefined,
 ): boolean {
   const data = response.data as { once?: unknown; getReader?: unknown } | null;
-  if (typeof data !== 'object' || data === null) return false;
+  if (typeof data !== 'object' || data === null || (typeof data.once !== 'function' && typeof data.getReader !== 'function')) return false;
+  // Made only for a stream: most responses are not one.
+  const bodyTimedOut = (cause: unknown): AxiosError => timeoutError(config, kind, 'body', undefined, bodyTimeout, cause);
   if (typeof data.once === 'function') {
     // A Node Readable (the http adapter), reached without importing node:stream. Its error is
     // read from `errored` at 'close': an 'error' listener of ours would hide an error the
@@ -226,20 +229,17 @@ function watchStreamData(
     });
     return true;
   }
-  if (typeof data.getReader === 'function') {
-    // A web stream (the fetch adapter): cached as the caller reads it, like createFetch's bodies.
-    const collector = permit?.cacheCollector({ status: response.status, statusText: response.statusText, headers: response.headers as Record<string, string> });
-    response.data = watchStream(
-      data as unknown as ReadableStream<Uint8Array>,
-      permit,
-      signal,
-      collector,
-      () => (signal.timedOut === 'body' ? { kind: 'timeout' } : callerSignal?.aborted === true ? { kind: 'aborted' } : { kind: 'network' }),
-      bodyTimedOut,
-    );
-    return true;
-  }
-  return false;
+  // A web stream (the fetch adapter): cached as the caller reads it, like createFetch's bodies.
+  const collector = permit?.cacheCollector({ status: response.status, statusText: response.statusText, headers: response.headers as Record<string, string> });
+  response.data = watchStream(
+    data as unknown as ReadableStream<Uint8Array>,
+    permit,
+    signal,
+    collector,
+    () => (signal.timedOut === 'body' ? { kind: 'timeout' } : callerSignal?.aborted === true ? { kind: 'aborted' } : { kind: 'network' }),
+    bodyTimedOut,
+  );
+  return true;
 }
 
 /** Text or bytes are worth caching. Streams, blobs and form data are not. */
