@@ -88,4 +88,14 @@ describe('OriginWords', () => {
     expect([...big.origins()].length).toBeLessThanOrEqual(1_000);
     expect(checks).toBeLessThan(20_000 * 20);
   });
+
+  it('keeps a reset when the open said after it ends, so a word from before the reset is still stale', () => {
+    const words = new OriginWords(10);
+    words.hear(reset(2), holdsAll);
+    words.hear(open(3, 100), holdsAll);
+    // The open ended; the reset still holds.
+    words.prune((signal) => signal.kind === 'reset');
+    expect(words.latest(ORIGIN)).toEqual(reset(2));
+    expect(words.hear(isolate(1), holdsAll)).toBe('stale');
+  });
 });

@@ -110,11 +110,18 @@ export class OriginWords {
     return 'newer';
   }
 
-  /** Forget the words that no longer hold (an open that ended, an isolate reset since, a reset past `holds`). */
+  /**
+   * Forget what no longer holds: an open that ended, an isolate reset since (the reset it
+   * was said after is kept while it holds: it still orders late words), a reset past `holds`.
+   */
   prune(holds: (signal: OpenSignal) => boolean): void {
     for (const [origin, word] of this.#words) {
-      const latest = word.state ?? word.reset;
-      if (latest === undefined || !holds(latest)) this.#words.delete(origin);
+      if (word.state !== undefined && holds(word.state)) continue;
+      if (word.reset !== undefined && holds(word.reset)) {
+        if (word.state !== undefined) this.#words.set(origin, { reset: word.reset, state: undefined });
+      } else {
+        this.#words.delete(origin);
+      }
     }
   }
 

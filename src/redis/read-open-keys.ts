@@ -34,3 +34,16 @@ export async function readOpenKeys(client: RedisClient, keyPattern: string, stop
   } while (cursor !== '0' && standing < MAX_SYNCED_KEYS && seen < MAX_SCANNED_KEYS && !stopped());
   return found;
 }
+
+/** Of `signals`, those whose origin has no key under `keyPrefix` any more, checked a page of MGET at a time. */
+export async function missingKeys(client: RedisClient, keyPrefix: string, signals: readonly OpenSignal[]): Promise<OpenSignal[]> {
+  const missing: OpenSignal[] = [];
+  for (let start = 0; start < signals.length; start += SCAN_COUNT) {
+    const page = signals.slice(start, start + SCAN_COUNT);
+    const values = await client.mget(page.map((signal) => keyPrefix + signal.origin));
+    values.forEach((value, i) => {
+      if (value === null) missing.push(page[i]!);
+    });
+  }
+  return missing;
+}

@@ -2,7 +2,7 @@ import type { BreakerBox, BreakerBoxEvents, StateChangeCause } from '../core/typ
 import { addSubscription, removeSubscription } from './channel-subscriptions.js';
 import { clientKeyPrefix, connectIfLazy, isReady } from './client.js';
 import { OriginWords, resetNamedBy, saidAfter } from './origin-words.js';
-import { readOpenKeys } from './read-open-keys.js';
+import { missingKeys, readOpenKeys } from './read-open-keys.js';
 import { resolveShareOpenStateOptions, type ShareOpenStateOptions } from './share-options.js';
 import { parseHello, parseSignal, signalNames, type HelloSignal, type OpenSignal } from './signal.js';
 import { RESET_KEY_TTL, writeSignal } from './write-signal.js';
@@ -93,22 +93,36 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
   /** Write the signal's key (unless it says more) and publish; `if-written` for a word repeated, not new. */
   const send = (signal: OpenSignal, publish: 'always' | 'if-written' = 'always'): void => {
     if (!isReady(client)) {
-      unsent.set(signal.origin, signal);
+      keep(signal);
       return;
     }
-    writeSignal(client, keyPrefix + signal.origin, channel, signal, publish).then(flushUnsent, (error: unknown) => {
-      // Keep it for the next 'ready', unless a newer signal for the origin is waiting already.
-      if (!stopped && !unsent.has(signal.origin)) unsent.set(signal.origin, signal);
-      report(error);
-    });
+    writeSignal(client, keyPrefix + signal.origin, channel, signal, publish).then(
+      (answer) => {
+        // Not written: the key's word says more, and we may not know it yet (a reset we missed).
+        if (typeof answer === 'string') learn(answer);
+        flushUnsent();
+      },
+      (error: unknown) => {
+        // Keep it for the next 'ready', unless a newer signal for the origin is waiting already.
+        if (!stopped && !unsent.has(signal.origin)) keep(signal);
+        report(error);
+      },
+    );
   };
 
-  /** Redis answered again without a reconnect (a slow spell, a command timeout): send what waited. */
+  /** Keep a signal to send later: the latest per origin, bounded like the words (the oldest goes first). */
+  const keep = (signal: OpenSignal): void => {
+    unsent.delete(signal.origin);
+    if (unsent.size >= MAX_REMEMBERED_ORIGINS) unsent.delete(unsent.keys().next().value!);
+    unsent.set(signal.origin, signal);
+  };
+
+  /** Redis answered again without a reconnect (a slow spell, a command timeout): send what waited and still holds. */
   const flushUnsent = (): void => {
     if (unsent.size === 0 || stopped || !isReady(client)) return;
     const waiting = [...unsent.values()];
     unsent.clear();
-    for (const signal of waiting) if (signal.kind !== 'open' || signal.until > Date.now()) send(signal);
+    for (const signal of waiting) if (holds(signal)) send(signal);
   };
 
   /** This replica's own word: said after everything known of the origin, and sent. */
@@ -144,8 +158,14 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
       if (!applying && !stopped) say(origin, { kind });
     };
 
-  /** A signal heard, on the channel or in a key: applied if it is news, answered with what we know if it is stale. */
-  const hear = (signal: OpenSignal): void => {
+  /** The key's word, which a write of ours was refused for: heard, never answered (the key already says more). */
+  const learn = (raw: string): void => {
+    const signal = parseSignal(raw);
+    if (signal !== undefined) hear(signal, false);
+  };
+
+  /** A signal heard, on the channel or in a key: applied if it is news, answered (if `answer`) with what we know if it is stale. */
+  const hear = (signal: OpenSignal, answer = true): void => {
     if (stopped) return;
     try {
       box.state(signal.origin);
@@ -157,7 +177,7 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     // A word said after a reset we missed: take the reset first.
     const reset = resetNamedBy(signal);
     if (reset !== undefined) judge(reset, false);
-    judge(signal, true);
+    judge(signal, answer);
   };
 
   /** Apply a signal if it is news; if it is stale, and `answer`, say what we know instead. */
@@ -192,12 +212,17 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     }
   };
 
-  /** A replica started and read the keys: write back what we hold whose key Redis may have lost (a no-op where the key has it). */
+  /** A replica started and read the keys: write back the opens and isolates we hold whose keys Redis lost since. */
   const onHello = (): void => {
-    for (const origin of [...words.origins()]) {
+    const standing: OpenSignal[] = [];
+    for (const origin of words.origins()) {
       const latest = words.latest(origin);
-      if (latest !== undefined && latest.kind !== 'reset' && holds(latest)) send(latest, 'if-written');
+      if (latest !== undefined && latest.kind !== 'reset' && holds(latest)) standing.push(latest);
     }
+    if (standing.length === 0 || !isReady(client)) return;
+    missingKeys(client, keyPrefix, standing).then((missing) => {
+      for (const signal of missing) send(signal, 'if-written');
+    }, report);
   };
 
   const onMessage = (from: string, message: string): void => {
@@ -261,8 +286,9 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     const present = new Set<string>();
     for (const signal of signals) {
       present.add(signal.origin);
-      // A waiting signal of ours is newer than the key: it was made after the key was last written.
-      if (!newer.has(signal.origin) && !unsent.has(signal.origin)) hear(signal);
+      // Older than what we heard since the read began, or than a signal of ours still waiting,
+      // it is judged so and changes nothing; newer (a reset we missed), it is taken.
+      hear(signal);
     }
     // A key Redis lost is not a reset: put back what we know and still holds, unless Redis holds something newer by then.
     words.prune(holds);

@@ -169,4 +169,45 @@ describe.skipIf(!redisServerAvailable())('shareOpenState orders what replicas sa
     expect(b.box.state(ORIGIN)).toBe('isolated');
     expect(await held()).toMatchObject({ kind: 'isolate' });
   });
+
+  it('a word that names a reset the key’s isolate was said before replaces it, in Redis too', async () => {
+    const r1 = await sharing();
+    const proxy = await fixture.proxy();
+    const r0 = await sharing(proxy.port);
+    r1.box.isolate(ORIGIN);
+    await waitUntil('r0 isolated', () => r0.box.state(ORIGIN) === 'isolated');
+    proxy.cut();
+    await waitUntil('r0 cut off', () => r0.client.status !== 'ready' && r0.subscriber.status !== 'ready');
+    // Away, r0 resets and opens: only the open waits to be sent, and it names the reset.
+    r0.box.reset(ORIGIN);
+    r0.box.openUntil(ORIGIN, Date.now() + 20_000);
+    proxy.heal();
+    await waitUntil('r1 open, and the open in the key', async () => r1.box.state(ORIGIN) === 'open' && (await held())?.kind === 'open', 5_000);
+    const late = await sharing();
+    expect(late.box.state(ORIGIN)).toBe('open');
+  });
+
+  it('still knows of a reset once the open said after it has ended: an isolate from before it stays out', async () => {
+    const a = await sharing();
+    const c = await sharing();
+    const proxy = await fixture.proxy();
+    const b = await sharing(proxy.port);
+    b.box.isolate(ORIGIN);
+    await waitUntil('a isolated', () => a.box.state(ORIGIN) === 'isolated');
+    proxy.cut();
+    await waitUntil('b cut off', () => b.client.status !== 'ready' && b.subscriber.status !== 'ready');
+    a.box.reset(ORIGIN);
+    a.box.openUntil(ORIGIN, Date.now() + 300);
+    await waitUntil('c open', () => c.box.state(ORIGIN) === 'open');
+    // The short open ends (its key stays: it is how Redis remembers the reset) ...
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await held()).toMatchObject({ kind: 'open', since: { at: expect.any(Number) } });
+    // ... and b, back, puts its isolate back: refused, it learns the reset from the key's answer.
+    proxy.heal();
+    await waitUntil('b reset', () => b.box.state(ORIGIN) !== 'isolated', 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const replica of [a, b, c]) expect(replica.box.state(ORIGIN)).not.toBe('isolated');
+    const late = await sharing();
+    expect(late.box.state(ORIGIN)).toBe('closed');
+  });
 });

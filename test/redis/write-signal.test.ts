@@ -36,8 +36,10 @@ describe.skipIf(!redisServerAvailable())('writeSignal', () => {
   const merge = async (first: OpenSignal, second: OpenSignal, publish: 'always' | 'if-written' = 'if-written') => {
     const key = `ws${++run}:${ORIGIN}`;
     expect(await writeSignal(client, key, 'write-signal', first, 'always')).toBe(true);
-    const written = await writeSignal(client, key, 'write-signal', second, publish);
-    return { written, held: JSON.parse((await client.get(key))!) as OpenSignal, ttl: await client.pttl(key) };
+    const answer = await writeSignal(client, key, 'write-signal', second, publish);
+    // Not written: the script answers with what the key holds.
+    if (answer !== true) expect(answer).toBe(await client.get(key));
+    return { written: answer === true, held: JSON.parse((await client.get(key))!) as OpenSignal, ttl: await client.pttl(key) };
   };
 
   it.each([
@@ -66,11 +68,32 @@ describe.skipIf(!redisServerAvailable())('writeSignal', () => {
     await writeSignal(client, key, 'write-signal', reset(now + 10, 'a'), 'always');
     await writeSignal(client, key, 'write-signal', open(now + 20, now + 60_000, 'a'), 'always');
     // An isolate said before the reset (a replica back from a partition) outweighs an open, but not the reset.
-    expect(await writeSignal(client, key, 'write-signal', isolate(now, 'b'), 'if-written')).toBe(false);
+    expect(await writeSignal(client, key, 'write-signal', isolate(now, 'b'), 'if-written')).not.toBe(true);
     // Another open said after it, ending later, carries the reset on.
     expect(await writeSignal(client, key, 'write-signal', open(now + 30, now + 90_000, 'c'), 'always')).toBe(true);
     expect(JSON.parse((await client.get(key))!)).toMatchObject({ kind: 'open', from: 'c', since: { at: now + 10, from: 'a' } });
-    expect(await writeSignal(client, key, 'write-signal', isolate(now + 5, 'b'), 'if-written')).toBe(false);
+    expect(await writeSignal(client, key, 'write-signal', isolate(now + 5, 'b'), 'if-written')).not.toBe(true);
+  });
+
+  it('lets a word that names a reset said after the key’s word replace it, an isolate included', async () => {
+    const key = `ws${++run}:${ORIGIN}`;
+    await writeSignal(client, key, 'write-signal', isolate(now, 'b'), 'always');
+    const afterReset = { ...open(now + 20, now + 30_000, 'a'), since: { at: now + 10, from: 'a' } } as OpenSignal;
+    expect(await writeSignal(client, key, 'write-signal', afterReset, 'if-written')).toBe(true);
+    // An open that names a reset keeps its key as long as the reset's would be kept.
+    expect(await client.pttl(key)).toBeGreaterThan(RESET_KEY_TTL - 60_000);
+    const later = { ...open(now + 30, now + 10_000, 'c'), since: { at: now + 25, from: 'c' } } as OpenSignal;
+    expect(await writeSignal(client, key, 'write-signal', later, 'if-written')).toBe(true);
+  });
+
+  it('answers a new word it does not write with the key’s word, on the channel too', async () => {
+    heard.length = 0;
+    const key = `ws${++run}:${ORIGIN}`;
+    await writeSignal(client, key, 'write-signal', reset(now + 10), 'always');
+    const answer = await writeSignal(client, key, 'write-signal', isolate(now, 'b'), 'always');
+    expect(JSON.parse(answer as string)).toEqual(reset(now + 10));
+    await waitUntil('three messages', () => heard.length === 3);
+    expect(heard.map((m) => (JSON.parse(m) as OpenSignal).kind)).toEqual(['reset', 'isolate', 'reset']);
   });
 
   it('gives each kind its lifetime: an open until its end, an isolate none, a reset a day from when it was said', async () => {
@@ -85,9 +108,9 @@ describe.skipIf(!redisServerAvailable())('writeSignal', () => {
     heard.length = 0;
     await merge(reset(now + 10), isolate(now), 'if-written');
     await merge(reset(now + 10), isolate(now), 'always');
-    // Two firsts (always) and the one 'always' second.
-    await waitUntil('three messages', () => heard.length === 3);
-    expect(heard.map((m) => (JSON.parse(m) as OpenSignal).kind)).toEqual(['reset', 'reset', 'isolate']);
+    // Two firsts (always), the one 'always' second, and the key's word it answers with.
+    await waitUntil('four messages', () => heard.length === 4);
+    expect(heard.map((m) => (JSON.parse(m) as OpenSignal).kind)).toEqual(['reset', 'reset', 'isolate', 'reset']);
   });
 
   it('overwrites a key that holds no signal of ours', async () => {
