@@ -98,4 +98,21 @@ describe('OriginWords', () => {
     expect(words.latest(ORIGIN)).toEqual(reset(2));
     expect(words.hear(isolate(1), holdsAll)).toBe('stale');
   });
+
+  it('keeps an open an isolate outweighs, so a reset said between them leaves the open standing', () => {
+    const words = new OriginWords(10);
+    // Our open (said at 3), then an isolate said before it (at 1) that outweighs it.
+    words.said(open(3, 100, 'c'), holdsAll);
+    expect(words.hear(isolate(1, 'b'), holdsAll)).toBe('newer');
+    expect(words.latest(ORIGIN)).toMatchObject({ kind: 'isolate' });
+    // A reset said at 2 undoes the isolate, not the open.
+    expect(words.hear(reset(2, 'a'), holdsAll)).toBe('newer');
+    expect(words.latest(ORIGIN)).toMatchObject({ kind: 'open', at: 3, until: 100 });
+    // A longer open outweighing a shorter one said later: the reset between them leaves the later one.
+    const other = new OriginWords(10);
+    other.hear(open(1, 500, 'b'), holdsAll);
+    expect(other.hear(open(3, 100, 'c'), holdsAll)).toBe('stale');
+    other.hear(reset(2, 'a'), holdsAll);
+    expect(other.latest(ORIGIN)).toMatchObject({ kind: 'open', at: 3, until: 100 });
+  });
 });

@@ -2,10 +2,29 @@ import type { OpenSignal, SignalTime, StateSignal } from './signal.js';
 
 type ResetSignal = Extract<OpenSignal, { kind: 'reset' }>;
 
-/** What one replica knows of an origin: the latest reset it heard of, and the open or isolate said since. */
+/**
+ * What one replica knows of an origin: the latest reset it heard of, the open or isolate said
+ * since, and the latest open that `state` outweighs (an isolate, or an open that ends later),
+ * so a reset said between the two, arriving late, undoes `state` and leaves the open standing.
+ */
 interface Word {
   readonly reset: ResetSignal | undefined;
   readonly state: StateSignal | undefined;
+  readonly shadowed?: Extract<OpenSignal, { kind: 'open' }> | undefined;
+}
+
+type OpenWord = Extract<OpenSignal, { kind: 'open' }>;
+
+/** Of two opens outweighed by the state, the one said later: the likelier to outlive a late reset. */
+function laterOpen(a: OpenWord | undefined, b: OpenWord | undefined): OpenWord | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return saidAfter(a, b) ? a : b;
+}
+
+/** The shadowed open once a reset has come: it stands only if said after the reset. */
+function afterReset(open: OpenWord | undefined, reset: ResetSignal): OpenWord | undefined {
+  return open !== undefined && saidAfter(open, reset) ? open : undefined;
 }
 
 /**
@@ -87,7 +106,7 @@ export class OriginWords {
   /** This replica said `signal` (with an `at` after {@link lastAt}): it is the origin's word now. */
   said(signal: OpenSignal, holds: (signal: OpenSignal) => boolean): void {
     const word = this.#words.get(signal.origin);
-    this.#set(signal.origin, signal.kind === 'reset' ? { reset: signal, state: undefined } : { reset: word?.reset, state: signal }, holds);
+    this.#set(signal.origin, signal.kind === 'reset' ? { reset: signal, state: undefined } : { reset: word?.reset, state: signal, shadowed: word?.shadowed }, holds);
   }
 
   /** Judge a signal heard (a message, or a key read) against what is known, and remember it if it says more. */
@@ -99,14 +118,20 @@ export class OriginWords {
     if (signal.kind === 'reset') {
       // Older than the last reset known: what we know says more.
       if (word?.reset !== undefined && !saidAfter(signal, word.reset)) return 'stale';
-      // The latest reset either way; it undoes only what was said before it.
+      // The latest reset either way; it undoes only what was said before it, and an open the
+      // state outweighed but that was said after the reset stands again.
       const undoes = standing === undefined || saidAfter(signal, standing);
-      this.#set(signal.origin, { reset: signal, state: undoes ? undefined : standing }, holds);
+      const shadowed = afterReset(word?.shadowed, signal);
+      this.#set(signal.origin, undoes ? { reset: signal, state: shadowed } : { reset: signal, state: standing, shadowed }, holds);
       return undoes ? 'newer' : 'stale';
     }
     if (word?.reset !== undefined && saidAfter(word.reset, signal)) return 'stale';
-    if (standing !== undefined && !outweighs(signal, standing)) return 'stale';
-    this.#set(signal.origin, { reset: word?.reset, state: signal }, holds);
+    if (standing !== undefined && !outweighs(signal, standing)) {
+      if (signal.kind === 'open') this.#set(signal.origin, { reset: word?.reset, state: standing, shadowed: laterOpen(word?.shadowed, signal) }, holds);
+      return 'stale';
+    }
+    const shadowed = laterOpen(word?.shadowed, standing?.kind === 'open' ? standing : undefined);
+    this.#set(signal.origin, { reset: word?.reset, state: signal, shadowed }, holds);
     return 'newer';
   }
 
@@ -115,7 +140,10 @@ export class OriginWords {
    * was said after is kept while it holds: it still orders late words), a reset past `holds`.
    */
   prune(holds: (signal: OpenSignal) => boolean): void {
-    for (const [origin, word] of this.#words) {
+    for (const [origin, found] of this.#words) {
+      let word = found;
+      // A shadowed open is not in force here (what outweighs it is): it holds while it has not ended.
+      if (word.shadowed !== undefined && word.shadowed.until <= Date.now()) this.#words.set(origin, (word = { reset: word.reset, state: word.state }));
       if (word.state !== undefined && holds(word.state)) continue;
       if (word.reset !== undefined && holds(word.reset)) {
         if (word.state !== undefined) this.#words.set(origin, { reset: word.reset, state: undefined });

@@ -4,7 +4,7 @@ import { parseSignal, type OpenSignal } from './signal.js';
 /** Keys read per SCAN step, and at most this many open or isolated origins learnt on a (re)start. */
 const SCAN_COUNT = 100;
 const MAX_SYNCED_KEYS = 10_000;
-/** Resets' keys (kept a day) do not count toward {@link MAX_SYNCED_KEYS}, but the read stops after this many keys in all. */
+/** Resets' keys and ended opens' (kept a day) do not count toward {@link MAX_SYNCED_KEYS}, but the read stops after this many keys in all. */
 const MAX_SCANNED_KEYS = 4 * MAX_SYNCED_KEYS;
 
 /**
@@ -29,7 +29,8 @@ export async function readOpenKeys(client: RedisClient, keyPattern: string, stop
       const signal = value === null ? undefined : parseSignal(value);
       if (signal === undefined) continue;
       found.push(signal);
-      if (signal.kind !== 'reset') standing++;
+      // An ended open still names its reset (its key lives as long as a reset's): it does not count either.
+      if (signal.kind === 'isolate' || (signal.kind === 'open' && signal.until > Date.now())) standing++;
     }
   } while (cursor !== '0' && standing < MAX_SYNCED_KEYS && seen < MAX_SCANNED_KEYS && !stopped());
   return found;

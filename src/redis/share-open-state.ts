@@ -201,9 +201,15 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
         if (left > 0) box.openUntil(signal.origin, clock.now() + left);
       } else if (signal.kind === 'isolate') {
         box.isolate(signal.origin);
-      } else if (box.state(signal.origin) !== 'closed') {
+      } else {
         // A closed origin has nothing to undo; resetting it would only drop the outcomes in flight.
-        box.reset(signal.origin);
+        if (box.state(signal.origin) !== 'closed') box.reset(signal.origin);
+        // An open said after this reset, which what it undid had outweighed, stands again: here and in Redis.
+        const standing = words.latest(signal.origin);
+        if (standing?.kind === 'open' && standing.until > Date.now()) {
+          box.openUntil(signal.origin, clock.now() + (standing.until - Date.now()));
+          send(standing, 'if-written');
+        }
       }
     } catch (error) {
       report(error);

@@ -121,13 +121,15 @@ describe.skipIf(!redisServerAvailable())('shareOpenState when Redis loses keys',
     expect(b.box.state('https://other.example.com')).toBe('open');
   });
 
-  it('does not let a day of resets crowd the isolates out of a starting replica’s read', async () => {
-    // More resets' keys than the read takes opens and isolates (10,000), and a few isolates among them.
+  it.each(['resets', 'ended opens'])('does not let a day of %s crowd the isolates out of a starting replica’s read', async (what) => {
+    // More such keys than the read takes opens and isolates (10,000), and a few isolates among them.
     const at = Date.now();
+    const since = { at: at - 1_000, from: 'peer' };
     const batch = fixture.admin.pipeline();
     for (let i = 0; i < 20_000; i++) {
-      const origin = `https://reset-${i}.example.com`;
-      batch.set(`${fixture.prefix}open:${origin}`, JSON.stringify({ v: 1, from: 'peer', origin, at, kind: 'reset' }), 'PX', 60_000);
+      const origin = `https://crowd-${i}.example.com`;
+      const word = what === 'resets' ? { v: 1, from: 'peer', origin, at, kind: 'reset' } : { v: 1, from: 'peer', origin, at, kind: 'open', until: at - 500, since };
+      batch.set(`${fixture.prefix}open:${origin}`, JSON.stringify(word), 'PX', 60_000);
     }
     const isolated = Array.from({ length: 20 }, (_, i) => `https://isolated-${i}.example.com`);
     for (const origin of isolated) batch.set(`${fixture.prefix}open:${origin}`, JSON.stringify({ v: 1, from: 'peer', origin, at, kind: 'isolate' }));

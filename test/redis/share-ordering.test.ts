@@ -210,4 +210,29 @@ describe.skipIf(!redisServerAvailable())('shareOpenState orders what replicas sa
     const late = await sharing();
     expect(late.box.state(ORIGIN)).toBe('closed');
   });
+
+  it('an open said after a reset stands, though an isolate the reset undoes outweighed it first (either heal order)', async () => {
+    for (const order of ['c-first', 'a-first'] as const) {
+      const origin = `https://${order}.example.com`;
+      const b = await sharing();
+      const proxyA = await fixture.proxy();
+      const proxyC = await fixture.proxy();
+      const a = await sharing(proxyA.port);
+      const c = await sharing(proxyC.port);
+      proxyA.cut();
+      proxyC.cut();
+      await waitUntil('a and c cut off', () => [a, c].every((r) => r.client.status !== 'ready' && r.subscriber.status !== 'ready'));
+      b.box.isolate(origin);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      a.box.reset(origin);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      c.box.openUntil(origin, Date.now() + 20_000);
+      const [first, second] = order === 'c-first' ? [proxyC, proxyA] : [proxyA, proxyC];
+      first.heal();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      second.heal();
+      await waitUntil(`everyone open (${order})`, () => [a, b, c].every((r) => r.box.state(origin) === 'open'), 5_000).catch(async (e) => { throw new Error(`${e.message}: ${[a, b, c].map((r) => r.box.state(origin))} key ${await fixture.admin.get(`${fixture.prefix}open:${origin}`)}`); });
+      expect(JSON.parse((await fixture.admin.get(`${fixture.prefix}open:${origin}`))!)).toMatchObject({ kind: 'open' });
+    }
+  });
 });
