@@ -115,4 +115,21 @@ describe('OriginWords', () => {
     other.hear(reset(2, 'a'), holdsAll);
     expect(other.latest(ORIGIN)).toMatchObject({ kind: 'open', at: 3, until: 100 });
   });
+
+  it('keeps every outweighed open a late reset could leave best, and takes the one that ends last', () => {
+    const words = new OriginWords(10);
+    words.said(open(3, 30_000, 'c'), holdsAll);
+    words.hear(isolate(1, 'b'), holdsAll);
+    // Said later than c's but ending sooner: neither outdoes the other.
+    expect(words.hear(open(4, 4_000, 'd'), holdsAll)).toBe('stale');
+    expect(words.hear(reset(2, 'a'), holdsAll)).toBe('newer');
+    expect(words.latest(ORIGIN)).toMatchObject({ kind: 'open', from: 'c', until: 30_000 });
+    // A reset between the two leaves only the later one.
+    const other = new OriginWords(10);
+    other.said(open(3, 30_000, 'c'), holdsAll);
+    other.hear(isolate(1, 'b'), holdsAll);
+    other.hear(open(5, 4_000, 'd'), holdsAll);
+    other.hear(reset(4, 'a'), holdsAll);
+    expect(other.latest(ORIGIN)).toMatchObject({ kind: 'open', from: 'd' });
+  });
 });

@@ -4,27 +4,38 @@ type ResetSignal = Extract<OpenSignal, { kind: 'reset' }>;
 
 /**
  * What one replica knows of an origin: the latest reset it heard of, the open or isolate said
- * since, and the latest open that `state` outweighs (an isolate, or an open that ends later),
- * so a reset said between the two, arriving late, undoes `state` and leaves the open standing.
+ * since, and the opens that `state` outweighs (an isolate, or an open that ends later), so a
+ * reset said between them, arriving late, undoes `state` and leaves the best of them standing.
  */
 interface Word {
   readonly reset: ResetSignal | undefined;
   readonly state: StateSignal | undefined;
-  readonly shadowed?: Extract<OpenSignal, { kind: 'open' }> | undefined;
+  /** The outweighed opens no other one both follows and outlasts (the only ones a reset could leave best), said earliest first. */
+  readonly shadowed?: readonly OpenWord[] | undefined;
 }
 
 type OpenWord = Extract<OpenSignal, { kind: 'open' }>;
 
-/** Of two opens outweighed by the state, the one said later: the likelier to outlive a late reset. */
-function laterOpen(a: OpenWord | undefined, b: OpenWord | undefined): OpenWord | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return saidAfter(a, b) ? a : b;
+/** Outweighed opens kept per origin at most: with opens of one length there is only ever one. */
+const MAX_SHADOWED = 8;
+
+/** `front` with `open` added, unless an open said after it that ends no sooner is there already; opens it both follows and outlasts go. */
+function shadow(front: readonly OpenWord[] | undefined, open: OpenWord | undefined): readonly OpenWord[] | undefined {
+  if (open === undefined) return front;
+  if (front?.some((kept) => !saidAfter(open, kept) && kept.until >= open.until)) return front;
+  const kept = (front ?? []).filter((other) => saidAfter(other, open) || other.until > open.until);
+  kept.push(open);
+  kept.sort((a, b) => (saidAfter(a, b) ? 1 : -1));
+  return kept.length > MAX_SHADOWED ? kept.slice(kept.length - MAX_SHADOWED) : kept;
 }
 
-/** The shadowed open once a reset has come: it stands only if said after the reset. */
-function afterReset(open: OpenWord | undefined, reset: ResetSignal): OpenWord | undefined {
-  return open !== undefined && saidAfter(open, reset) ? open : undefined;
+/** After a reset: the outweighed opens said after it, and of those the one that ends last, which stands now. */
+function afterReset(front: readonly OpenWord[] | undefined, reset: ResetSignal): { best: OpenWord | undefined; rest: readonly OpenWord[] | undefined } {
+  const survivors = (front ?? []).filter((open) => saidAfter(open, reset));
+  if (survivors.length === 0) return { best: undefined, rest: undefined };
+  const best = survivors.reduce((a, b) => (b.until > a.until ? b : a));
+  const rest = survivors.filter((open) => open !== best);
+  return { best, rest: rest.length === 0 ? undefined : rest };
 }
 
 /**
@@ -121,16 +132,16 @@ export class OriginWords {
       // The latest reset either way; it undoes only what was said before it, and an open the
       // state outweighed but that was said after the reset stands again.
       const undoes = standing === undefined || saidAfter(signal, standing);
-      const shadowed = afterReset(word?.shadowed, signal);
-      this.#set(signal.origin, undoes ? { reset: signal, state: shadowed } : { reset: signal, state: standing, shadowed }, holds);
+      const { best, rest } = afterReset(word?.shadowed, signal);
+      this.#set(signal.origin, undoes ? { reset: signal, state: best, shadowed: rest } : { reset: signal, state: standing, shadowed: shadow(rest, best) }, holds);
       return undoes ? 'newer' : 'stale';
     }
     if (word?.reset !== undefined && saidAfter(word.reset, signal)) return 'stale';
     if (standing !== undefined && !outweighs(signal, standing)) {
-      if (signal.kind === 'open') this.#set(signal.origin, { reset: word?.reset, state: standing, shadowed: laterOpen(word?.shadowed, signal) }, holds);
+      if (signal.kind === 'open') this.#set(signal.origin, { reset: word?.reset, state: standing, shadowed: shadow(word?.shadowed, signal) }, holds);
       return 'stale';
     }
-    const shadowed = laterOpen(word?.shadowed, standing?.kind === 'open' ? standing : undefined);
+    const shadowed = shadow(word?.shadowed, standing?.kind === 'open' ? standing : undefined);
     this.#set(signal.origin, { reset: word?.reset, state: signal, shadowed }, holds);
     return 'newer';
   }
@@ -143,7 +154,11 @@ export class OriginWords {
     for (const [origin, found] of this.#words) {
       let word = found;
       // A shadowed open is not in force here (what outweighs it is): it holds while it has not ended.
-      if (word.shadowed !== undefined && word.shadowed.until <= Date.now()) this.#words.set(origin, (word = { reset: word.reset, state: word.state }));
+      const now = Date.now();
+      if (word.shadowed?.some((open) => open.until <= now)) {
+        const running = word.shadowed.filter((open) => open.until > now);
+        this.#words.set(origin, (word = { reset: word.reset, state: word.state, shadowed: running.length === 0 ? undefined : running }));
+      }
       if (word.state !== undefined && holds(word.state)) continue;
       if (word.reset !== undefined && holds(word.reset)) {
         if (word.state !== undefined) this.#words.set(origin, { reset: word.reset, state: undefined });

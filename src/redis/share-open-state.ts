@@ -239,8 +239,14 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
       return;
     }
     const signal = parseSignal(message);
-    // Our own signal coming back says nothing new.
-    if (signal === undefined || signal.from === self) return;
+    if (signal === undefined) return;
+    if (signal.from === self) {
+      // Our own word coming back says nothing new, but another replica writing it back may
+      // have named a reset we missed.
+      const reset = resetNamedBy(signal);
+      if (reset !== undefined && reset.from !== self) hear(reset);
+      return;
+    }
     changedDuringRead?.add(signal.origin);
     hear(signal);
   };

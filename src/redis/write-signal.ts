@@ -18,7 +18,8 @@ export const RESET_KEY_TTL = 24 * 3_600_000;
  * - a word that names a reset said after the key's word undoes the key's word;
  * - then an isolate outweighs any open, and of two opens the one that ends later.
  * A written open or isolate names the latest reset either side knew, and an open that names
- * one keeps its key as long as a reset's (it is how the key remembers the reset).
+ * one keeps its key as long as a reset's (it is how the key remembers the reset). A reset
+ * said after the key word's own `since` but before the word becomes its `since`.
  * When the word is not written, the script answers with the key's word (and publishes it
  * too after a new word, so replicas that took the new word learn what Redis holds). When
  * Redis refuses the write (out of memory), a new word is still published, and the script
@@ -46,7 +47,17 @@ if ok and type(c) == 'table' then
   local cAt, cFrom = tonumber(c['at']) or 0, tostring(c['from'])
   local rAt, rFrom = 0, ''
   if c['kind'] == 'reset' then rAt, rFrom = cAt, cFrom else rAt, rFrom = named(c['since']) end
-  if kind == 'reset' then write = after(at, from, cAt, cFrom)
+  if kind == 'reset' then
+    write = after(at, from, cAt, cFrom)
+    if not write and c['kind'] ~= 'reset' and after(at, from, rAt, rFrom) then
+      c['since'] = { at = at, from = from }
+      raw = cjson.encode(c)
+      if c['kind'] == 'open' then
+        redis.pcall('SET', KEYS[1], raw, 'PX', math.max(redis.call('PTTL', KEYS[1]), math.ceil(at + resetTtl - now)))
+      else
+        redis.pcall('SET', KEYS[1], raw)
+      end
+    end
   elseif after(rAt, rFrom, at, from) then write = false
   elseif c['kind'] == 'reset' or after(sAt, sFrom, cAt, cFrom) then write = true
   elseif c['kind'] == 'isolate' then write = kind == 'isolate' and after(at, from, cAt, cFrom)

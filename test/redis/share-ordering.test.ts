@@ -235,4 +235,36 @@ describe.skipIf(!redisServerAvailable())('shareOpenState orders what replicas sa
       expect(JSON.parse((await fixture.admin.get(`${fixture.prefix}open:${origin}`))!)).toMatchObject({ kind: 'open' });
     }
   });
+
+  it('a reset the key refused is still remembered by the key, so an isolate from before it stays out', async () => {
+    const o = await sharing();
+    const w = await sharing();
+    const proxies = await Promise.all([fixture.proxy(), fixture.proxy(), fixture.proxy()]);
+    const r = await sharing(proxies[0]!.port);
+    const i = await sharing(proxies[1]!.port);
+    const z = await sharing(proxies[2]!.port);
+    const [proxyR, proxyI, proxyZ] = proxies as [(typeof proxies)[0], (typeof proxies)[0], (typeof proxies)[0]];
+    for (const proxy of proxies) proxy.cut();
+    await waitUntil('r, i and z cut off', () => [r, i, z].every((x) => x.client.status !== 'ready' && x.subscriber.status !== 'ready'));
+    const step = () => new Promise((resolve) => setTimeout(resolve, 5));
+    i.box.isolate(ORIGIN);
+    await step();
+    r.box.reset(ORIGIN);
+    await step();
+    o.box.openUntil(ORIGIN, Date.now() + 30_000);
+    await step();
+    z.box.openUntil(ORIGIN, Date.now() + 60_000);
+    // r's reset is refused (o's open came later), z's longer open wins, then i's isolate from before the reset comes back.
+    for (const proxy of [proxyR, proxyZ, proxyI]) {
+      proxy.heal();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    const all = [o, w, r, i, z];
+    await waitUntil('no replica isolated', () => all.every((x) => x.box.state(ORIGIN) === 'open'), 5_000).catch(async (error: Error) => {
+      throw new Error(`${error.message}: ${all.map((x) => x.box.state(ORIGIN))}, key ${await fixture.admin.get(key())}`);
+    });
+    expect(await held()).toMatchObject({ kind: 'open' });
+    const late = await sharing();
+    expect(late.box.state(ORIGIN)).toBe('open');
+  });
 });
