@@ -197,8 +197,7 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
     applying = true;
     try {
       if (signal.kind === 'open') {
-        const left = signal.until - Date.now();
-        if (left > 0) box.openUntil(signal.origin, clock.now() + left);
+        openHere(signal);
       } else if (signal.kind === 'isolate') {
         box.isolate(signal.origin);
       } else {
@@ -206,16 +205,21 @@ export function shareOpenState(box: BreakerBox, options: ShareOpenStateOptions):
         if (box.state(signal.origin) !== 'closed') box.reset(signal.origin);
         // An open said after this reset, which what it undid had outweighed, stands again: here and in Redis.
         const standing = words.latest(signal.origin);
-        if (standing?.kind === 'open' && standing.until > Date.now()) {
-          box.openUntil(signal.origin, clock.now() + (standing.until - Date.now()));
-          send(standing, 'if-written');
-        }
+        if (standing?.kind === 'open' && openHere(standing)) send(standing, 'if-written');
       }
     } catch (error) {
       report(error);
     } finally {
       applying = false;
     }
+  };
+
+  /** Open the origin here until the open's wall-clock end, on the box's clock; whether it had not ended yet. */
+  const openHere = (open: Extract<OpenSignal, { kind: 'open' }>): boolean => {
+    const left = open.until - Date.now();
+    if (left <= 0) return false;
+    box.openUntil(open.origin, clock.now() + left);
+    return true;
   };
 
   /** A replica started and read the keys: write back the opens and isolates we hold whose keys Redis lost since. */

@@ -29,8 +29,7 @@ describe.skipIf(!redisServerAvailable())('shareOpenState orders what replicas sa
     b.box.openUntil('https://other.example.com', Date.now() + 30_000);
     await waitUntil('a and c isolated and open', () => a.box.state(ORIGIN) === 'isolated' && c.box.state('https://other.example.com') === 'open');
 
-    proxy.cut();
-    await waitUntil('b cut off', () => b.client.status !== 'ready' && b.subscriber.status !== 'ready');
+    await fixture.cutOff(proxy, b);
     a.box.reset(ORIGIN);
     a.box.reset('https://other.example.com');
     await waitUntil('c reset', () => c.box.state(ORIGIN) === 'closed' && c.box.state('https://other.example.com') === 'closed');
@@ -54,8 +53,7 @@ describe.skipIf(!redisServerAvailable())('shareOpenState orders what replicas sa
     const proxy = await fixture.proxy();
     const c = await sharing(proxy.port);
     // c is away when the isolate is said, and Redis loses its key before c is back.
-    proxy.cut();
-    await waitUntil('c cut off', () => c.client.status !== 'ready' && c.subscriber.status !== 'ready');
+    await fixture.cutOff(proxy, c);
     a.box.isolate(ORIGIN);
     await waitUntil('b isolated', () => b.box.state(ORIGIN) === 'isolated');
     await fixture.admin.del(key());
@@ -128,8 +126,7 @@ describe.skipIf(!redisServerAvailable())('shareOpenState orders what replicas sa
     b.box.isolate(ORIGIN);
     b.box.openUntil(other, Date.now() + 60_000);
     await waitUntil('a isolated and open', () => a.box.state(ORIGIN) === 'isolated' && a.box.state(other) === 'open');
-    proxy.cut();
-    await waitUntil('b cut off', () => b.client.status !== 'ready' && b.subscriber.status !== 'ready');
+    await fixture.cutOff(proxy, b);
     // While b is away: reset, then a short open said after the reset.
     a.box.reset(ORIGIN);
     a.box.reset(other);
@@ -157,8 +154,7 @@ describe.skipIf(!redisServerAvailable())('shareOpenState orders what replicas sa
     const b = await sharing(proxy.port);
     a.box.isolate(ORIGIN);
     await waitUntil('b isolated', () => b.box.state(ORIGIN) === 'isolated');
-    proxy.cut();
-    await waitUntil('b cut off', () => b.client.status !== 'ready' && b.subscriber.status !== 'ready');
+    await fixture.cutOff(proxy, b);
     a.box.reset(ORIGIN);
     // (Words said in the same ms on two replicas are ordered by replica id: wait one out.)
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -176,8 +172,7 @@ describe.skipIf(!redisServerAvailable())('shareOpenState orders what replicas sa
     const r0 = await sharing(proxy.port);
     r1.box.isolate(ORIGIN);
     await waitUntil('r0 isolated', () => r0.box.state(ORIGIN) === 'isolated');
-    proxy.cut();
-    await waitUntil('r0 cut off', () => r0.client.status !== 'ready' && r0.subscriber.status !== 'ready');
+    await fixture.cutOff(proxy, r0);
     // Away, r0 resets and opens: only the open waits to be sent, and it names the reset.
     r0.box.reset(ORIGIN);
     r0.box.openUntil(ORIGIN, Date.now() + 20_000);
@@ -194,8 +189,7 @@ describe.skipIf(!redisServerAvailable())('shareOpenState orders what replicas sa
     const b = await sharing(proxy.port);
     b.box.isolate(ORIGIN);
     await waitUntil('a isolated', () => a.box.state(ORIGIN) === 'isolated');
-    proxy.cut();
-    await waitUntil('b cut off', () => b.client.status !== 'ready' && b.subscriber.status !== 'ready');
+    await fixture.cutOff(proxy, b);
     a.box.reset(ORIGIN);
     a.box.openUntil(ORIGIN, Date.now() + 300);
     await waitUntil('c open', () => c.box.state(ORIGIN) === 'open');
@@ -219,9 +213,7 @@ describe.skipIf(!redisServerAvailable())('shareOpenState orders what replicas sa
       const proxyC = await fixture.proxy();
       const a = await sharing(proxyA.port);
       const c = await sharing(proxyC.port);
-      proxyA.cut();
-      proxyC.cut();
-      await waitUntil('a and c cut off', () => [a, c].every((r) => r.client.status !== 'ready' && r.subscriber.status !== 'ready'));
+      await fixture.cutOff([proxyA, proxyC], a, c);
       b.box.isolate(origin);
       await new Promise((resolve) => setTimeout(resolve, 5));
       a.box.reset(origin);
@@ -244,8 +236,7 @@ describe.skipIf(!redisServerAvailable())('shareOpenState orders what replicas sa
     const i = await sharing(proxies[1]!.port);
     const z = await sharing(proxies[2]!.port);
     const [proxyR, proxyI, proxyZ] = proxies as [(typeof proxies)[0], (typeof proxies)[0], (typeof proxies)[0]];
-    for (const proxy of proxies) proxy.cut();
-    await waitUntil('r, i and z cut off', () => [r, i, z].every((x) => x.client.status !== 'ready' && x.subscriber.status !== 'ready'));
+    await fixture.cutOff(proxies, r, i, z);
     const step = () => new Promise((resolve) => setTimeout(resolve, 5));
     i.box.isolate(ORIGIN);
     await step();

@@ -32,6 +32,8 @@ export interface SharingFixture {
   share(box: BreakerBox, client: Redis, subscriber: Redis): () => void;
   /** A TCP proxy in front of the Redis, closed after the test. */
   proxy(): Promise<TcpProxy>;
+  /** Cut `proxies` and wait until each of `replicas` sees both its connections gone. */
+  cutOff(proxies: TcpProxy | readonly TcpProxy[], ...replicas: Replica[]): Promise<void>;
 }
 
 /**
@@ -113,6 +115,10 @@ export function sharingFixture(name: string): SharingFixture {
       const proxy = await startTcpProxy(redis.port);
       proxies.push(proxy);
       return proxy;
+    },
+    async cutOff(cut, ...replicas) {
+      for (const proxy of Array.isArray(cut) ? cut : [cut as TcpProxy]) proxy.cut();
+      await waitUntil('the replicas cut off', () => replicas.every((r) => r.client.status !== 'ready' && r.subscriber.status !== 'ready'));
     },
   };
 }
